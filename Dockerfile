@@ -1,0 +1,26 @@
+# The service under gunicorn, as in production. docker-compose.yml adds PostgreSQL.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+WORKDIR /app
+RUN useradd --system --home-dir /app --shell /usr/sbin/nologin adminduk
+
+COPY pyproject.toml README.md manage.py ./
+COPY adminduk ./adminduk
+COPY coverage ./coverage
+COPY fixtures ./fixtures
+RUN pip install -e . \
+    && DEBUG=false SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --noinput
+
+USER adminduk
+EXPOSE 8000
+
+# Migrations, the article's data and the region list are applied on every start; all three are idempotent.
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py loaddata article && python manage.py load_regions && exec gunicorn adminduk.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-2} --access-logfile - --timeout 30"]
+
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/', timeout=4)"]

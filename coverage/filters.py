@@ -1,0 +1,293 @@
+"""Query-parameter filters of the v1 API, one FilterSet per resource, names exactly as in DESIGN.md.
+
+Multi-valued parameters accept ``?region=64.71,64.74`` and ``?region=64.71&region=64.74`` alike; codes
+are checked for shape before they reach the database and an unknown code is a 400 that names it.
+"""
+
+import re
+from functools import reduce
+from operator import or_
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions
+from rest_framework.settings import api_settings
+
+from . import selectors
+from .models import INDICATOR_CODE_RE, REGION_CODE_RE, Indicator, Measurement, NationalTarget, Region
+
+
+class CommaSeparatedWidget(forms.TextInput):
+    """Reads every occurrence of a parameter and splits each on commas."""
+
+    def value_from_datadict(self, data, files, name):
+        raw = data.getlist(name) if hasattr(data, "getlist") else [data.get(name) or ""]
+        values = [part.strip() for value in raw for part in value.split(",")]
+        return list(dict.fromkeys(value for value in values if value))
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            return ",".join(str(v) for v in value)
+        return super().format_value(value)
+
+
+class CodeListField(forms.ModelMultipleChoiceField):
+    """Model instances named by code; malformed codes are refused before any query."""
+
+    widget = CommaSeparatedWidget
+
+    def __init__(self, *args, code_pattern, malformed_message, **kwargs):
+        self.code_pattern = re.compile(code_pattern)
+        self.malformed_message = malformed_message
+        super().__init__(*args, **kwargs)
+
+    def _check_values(self, value):
+        for code in value:
+            if not self.code_pattern.fullmatch(str(code)):
+                raise ValidationError(self.malformed_message, code="invalid_code", params={"value": code})
+        return super()._check_values(value)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
+    """``field_name__in`` the regions (or indicators) named by code."""
+
+    field_class = CodeListField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": list(value)})
+
+
+class WithinFilter(CodeListFilter):
+    """All descendants of the named regions (not the regions themselves), by code prefix."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(reduce(or_, (Q(**{f"{self.field_name}__startswith": f"{r.code}."}) for r in value)))
+
+
+def region_code_filter(filter_class=CodeListFilter, **kwargs):
+    return filter_class(
+        queryset=Region.objects.all(),
+        code_pattern=REGION_CODE_RE,
+        malformed_message=_("%(value)s is not a Kemendagri region code (e.g. 64 or 64.71)."),
+        error_messages={"invalid_choice": _("Unknown region code: %(value)s.")},
+        **kwargs,
+    )
+
+
+def indicator_code_filter(**kwargs):
+    return CodeListFilter(
+        queryset=Indicator.objects.all(),
+        code_pattern=INDICATOR_CODE_RE,
+        malformed_message=_("%(value)s is not an indicator code (e.g. kia-ownership)."),
+        error_messages={"invalid_choice": _("Unknown indicator code: %(value)s.")},
+        **kwargs,
+    )
+
+
+class ChoiceListFilter(django_filters.MultipleChoiceFilter):
+    field_class = forms.TypedMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CommaSeparatedWidget)
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+@extend_schema_field({"type": "integer", "enum": Region.Level.values})
+class LevelListFilter(ChoiceListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=[(str(v), label) for v, label in Region.Level.choices], coerce=int, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": Region.Kind.values})
+class KindListFilter(ChoiceListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=Region.Kind.choices, **kwargs)
+
+
+class StrictBooleanField(forms.TypedChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("empty_value", None)
+        super().__init__(
+            *args,
+            choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
+            coerce=lambda value: value in ("true", "1"),
+            empty_value=None,
+            error_messages={"invalid_choice": _("Use true or false (or 1 or 0), not %(value)s.")},
+            **kwargs,
+        )
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
+class IsoDateField(forms.DateField):
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": _("Enter a real date as YYYY-MM-DD.")}
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    field_class = IsoDateField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1900, max_value=2100, **kwargs)
+
+
+class TieBreakingOrderingFilter(django_filters.OrderingFilter):
+    """Orders as asked, then by the resource's default order, so pages never overlap or skip rows."""
+
+    def __init__(self, *args, tie_breakers, **kwargs):
+        self.tie_breakers = tie_breakers
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        named = {field.lstrip("-") for field in ordering}
+        return qs.order_by(*ordering, *(field for field in self.tie_breakers if field.lstrip("-") not in named))
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    level = LevelListFilter(
+        field_name="level", help_text=_("Region level: 1 province, 2 regency/city, 3 district, 4 village.")
+    )
+    kind = KindListFilter(field_name="kind", help_text=_("Region kind: province, regency, city, district, village."))
+    parent = region_code_filter(field_name="parent", help_text=_("Direct children of these regions (codes)."))
+    within = region_code_filter(
+        WithinFilter,
+        field_name="code",
+        help_text=_("All descendants of these regions (codes), not the regions themselves."),
+    )
+    search = django_filters.CharFilter(
+        method="search_name_or_code", max_length=100, help_text=_("Part of the name, or the start of the code.")
+    )
+
+    class Meta:
+        model = Region
+        fields = []
+
+    def search_name_or_code(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+
+
+class NationalTargetFilterSet(django_filters.FilterSet):
+    indicator = indicator_code_filter(field_name="indicator", help_text=_("Indicator codes."))
+    year = YearFilter(field_name="year", help_text=_("Target year."))
+
+    class Meta:
+        model = NationalTarget
+        fields = []
+
+
+class MeasurementFilterSet(django_filters.FilterSet):
+    region = region_code_filter(field_name="region", help_text=_("Figures of these regions (codes)."))
+    indicator = indicator_code_filter(field_name="indicator", help_text=_("Figures of these indicators (codes)."))
+    parent = region_code_filter(
+        field_name="region__parent", help_text=_("Figures of the direct children of these regions (codes).")
+    )
+    within = region_code_filter(
+        WithinFilter,
+        field_name="region__code",
+        help_text=_("Figures of all descendants of these regions (codes), not of the regions themselves."),
+    )
+    level = LevelListFilter(field_name="region__level", help_text=_("Figures of regions of these levels."))
+    kind = KindListFilter(field_name="region__kind", help_text=_("Figures of regions of these kinds."))
+    as_of = IsoDateFilter(field_name="as_of", help_text=_("Figures as of exactly this date (YYYY-MM-DD)."))
+    as_of_from = IsoDateFilter(
+        field_name="as_of", lookup_expr="gte", help_text=_("Figures as of this date or later (inclusive).")
+    )
+    as_of_to = IsoDateFilter(
+        field_name="as_of", lookup_expr="lte", help_text=_("Figures as of this date or earlier (inclusive).")
+    )
+    year = YearFilter(field_name="as_of", lookup_expr="year", help_text=_("Figures as of a date in this year."))
+    latest = StrictBooleanFilter(
+        help_text=_(
+            "true: only the most recent figure per region and indicator among those that match the other "
+            "filters (with as_of_to: each region's latest figure on or before that date)."
+        ),
+    )
+    ordering = TieBreakingOrderingFilter(
+        fields=(("region__code", "region"), ("as_of", "as_of"), ("value", "value")),
+        tie_breakers=["region__code", "indicator__code", "as_of", "id"],
+        help_text=_("Sort by region, as_of or value, each optionally prefixed with - (descending); comma-separated."),
+    )
+
+    class Meta:
+        model = Measurement
+        fields = []
+
+    def filter_queryset(self, queryset):
+        # latest=true picks among the rows every other filter kept; ordering comes last.
+        data = dict(self.form.cleaned_data)
+        latest = data.pop("latest", None)
+        ordering = data.pop("ordering", None)
+        for name, value in data.items():
+            queryset = self.filters[name].filter(queryset, value)
+        if latest:
+            queryset = selectors.latest_measurements(queryset)
+        return self.filters["ordering"].filter(queryset, ordering)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend that also refuses query parameters nobody reads.
+
+    A misspelled filter (``?indicatr=…``) would otherwise silently return the whole table.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        self.reject_unknown_parameters(request, queryset, view)
+        return super().filter_queryset(request, queryset, view)
+
+    def reject_unknown_parameters(self, request, queryset, view):
+        known = {api_settings.URL_FORMAT_OVERRIDE}
+        paginator = getattr(view, "paginator", None)
+        if paginator is not None:
+            known |= {paginator.page_query_param, paginator.page_size_query_param}
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        unknown = [name for name in request.query_params if name not in known]
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    name: [
+                        exceptions.ErrorDetail(
+                            _("Unknown query parameter. Known here: %(known)s.") % {"known": ", ".join(sorted(known))},
+                            code="unknown_parameter",
+                        )
+                    ]
+                    for name in unknown
+                }
+            )

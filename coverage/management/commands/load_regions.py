@@ -1,0 +1,53 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, no_translations
+
+from coverage import services
+from coverage.models import Region
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the official Kemendagri region list (fixtures/wilayah) up to a level: 1 provinces, 2 + kabupaten/kota "
+        "(default), 3 + kecamatan, 4 + desa/kelurahan (all 91,599). Idempotent: creates new codes, updates changed "
+        "names, never deletes a region that has figures."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--level", type=int, choices=[1, 2, 3, 4], default=2, help="Deepest level to load.")
+        parser.add_argument(
+            "--prune",
+            action="store_true",
+            help="Delete regions of the loaded levels that are no longer in the list, unless figures or other "
+            "regions refer to them.",
+        )
+        parser.add_argument(
+            "--dir", type=Path, default=settings.REGION_DATA_DIR, help="Folder with provinces.csv, regencies.csv, …"
+        )
+
+    @no_translations
+    def handle(self, *args, level, prune, dir, **options):
+        try:
+            reports = services.load_regions(directory=dir, max_level=level, prune=prune)
+        except (OSError, services.RegionListError) as exc:
+            raise CommandError(f"Nothing was loaded: {exc}") from exc
+        for report in reports:
+            label = Region.Level(report.level).label
+            line = (
+                f"Level {report.level} ({label}): {report.in_list} in the list, {report.created} created, "
+                f"{report.updated} updated, {report.unchanged} unchanged"
+            )
+            if report.obsolete:
+                line += f", {len(report.obsolete)} no longer in the list"
+                if prune:
+                    line += (
+                        f" ({len(report.deleted)} deleted, {len(report.kept)} kept because figures or regions "
+                        "refer to them)"
+                    )
+                else:
+                    line += " (kept; --prune deletes those without figures)"
+            self.stdout.write(line)
+        for report in reports:
+            if report.kept:
+                self.stdout.write(self.style.WARNING(f"Kept, still referenced: {', '.join(report.kept[:20])}"))

@@ -1,0 +1,37 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination
+
+
+class StrictPageNumberPagination(pagination.PageNumberPagination):
+    """``page`` and ``page_size`` (at most 1000) as in the contract; a bad value is a 400, never clipped."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    page_size_query_description = _("Rows per page, 1 to 1000 (default 50).")
+    page_query_description = _("Page number, from 1.")
+    invalid_page_message = _("Page {page_number} does not exist: {message}")
+
+    def get_page_size(self, request):
+        return self._positive_int(
+            request, self.page_size_query_param, default=self.page_size, maximum=self.max_page_size
+        )
+
+    def get_page_number(self, request, paginator):
+        return self._positive_int(request, self.page_query_param, default=1)
+
+    def _positive_int(self, request, name, *, default, maximum=None):
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        try:
+            number = int(raw)
+        except ValueError:
+            number = None
+        if number is None or number < 1 or (maximum is not None and number > maximum):
+            message = (
+                _("Must be a whole number from 1 to %(maximum)s.") % {"maximum": maximum}
+                if maximum
+                else _("Must be a whole number from 1.")
+            )
+            raise exceptions.ValidationError({name: [exceptions.ErrorDetail(message, code="invalid")]})
+        return number

@@ -1,0 +1,105 @@
+"""Write logic beyond CRUD."""
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from .models import REGION_CODE_PATTERNS, Measurement, Region
+
+# One file per level in the Kemendagri list (fixtures/wilayah, from cahyadsn/wilayah).
+REGION_FILES = {1: "provinces.csv", 2: "regencies.csv", 3: "districts.csv", 4: "villages.csv"}
+
+
+class RegionListError(ValueError):
+    """The region list on disk is not what it should be; nothing was written."""
+
+
+@dataclass
+class LevelReport:
+    level: int
+    in_list: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    obsolete: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def read_region_list(directory: Path, *, max_level: int) -> list[tuple[str, str, int, str, str | None]]:
+    """(code, name, level, kind, parent code) of levels 1..max_level from the CSV files, parents first."""
+    regions = []
+    for level in range(1, max_level + 1):
+        path = Path(directory) / REGION_FILES[level]
+        with path.open(encoding="utf-8", newline="") as handle:
+            for line, row in enumerate(csv.DictReader(handle), start=2):
+                kind = row["level"]
+                code = row["code"]
+                parent = row["parent_code"] or None
+                if Region.LEVEL_OF_KIND.get(kind) != level or not re.match(REGION_CODE_PATTERNS[kind], code):
+                    raise RegionListError(f"{path.name} line {line}: {code!r} is not a {kind!r} of level {level}")
+                if (parent is None) != (level == 1) or (parent and code.rpartition(".")[0] != parent):
+                    raise RegionListError(f"{path.name} line {line}: {code!r} cannot have parent {parent!r}")
+                regions.append((code, row["name"].strip(), level, kind, parent))
+    return regions
+
+
+@transaction.atomic
+def load_regions(*, directory: Path, max_level: int, prune: bool = False) -> list[LevelReport]:
+    """Bring the regions of levels 1..max_level in line with the official list.
+
+    New codes are created, changed names (and kinds) updated; nothing else is touched. A region no
+    longer in the list is reported as obsolete, and deleted only with ``prune`` and only if no
+    figure and no other region refers to it.
+    """
+    listed = read_region_list(directory, max_level=max_level)
+    reports = {level: LevelReport(level) for level in range(1, max_level + 1)}
+    existing = {
+        row[1]: row
+        for row in Region.objects.filter(level__lte=max_level).values_list(
+            "id", "code", "name", "level", "kind", "parent"
+        )
+    }
+    listed_codes = set()
+    to_create, to_update = [], []
+    for code, name, level, kind, parent in listed:
+        report = reports[level]
+        report.in_list += 1
+        listed_codes.add(code)
+        current = existing.get(code)
+        if current is None:
+            to_create.append(Region(code=code, name=name, level=level, kind=kind, parent_id=parent))
+            report.created += 1
+        elif current[2:] != (name, level, kind, parent):
+            to_update.append(Region(id=current[0], code=code, name=name, level=level, kind=kind, parent_id=parent))
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    Region.objects.bulk_create(to_create, batch_size=5000)
+    Region.objects.bulk_update(to_update, ["name", "kind", "level", "parent"], batch_size=2000)
+
+    obsolete = sorted((code for code in existing if code not in listed_codes), key=lambda c: (-c.count("."), c))
+    for code in obsolete:
+        reports[existing[code][3]].obsolete.append(code)
+    if prune and obsolete:
+        _prune(obsolete, reports)
+    return list(reports.values())
+
+
+def _prune(obsolete, reports):
+    # Deepest first, so that a kecamatan whose villages all go can go too.
+    for code in obsolete:
+        region = Region.objects.get(code=code)
+        in_use = Region.objects.filter(pk=region.pk).filter(
+            Exists(Measurement.objects.filter(region=OuterRef("pk")))
+            | Exists(Region.objects.filter(parent=OuterRef("code")))
+        )
+        if in_use.exists():
+            reports[region.level].kept.append(code)
+        else:
+            region.delete()
+            reports[region.level].deleted.append(code)

@@ -1,0 +1,41 @@
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from coverage.models import Source
+
+from .factories import UserFactory
+
+
+@pytest.fixture
+def article(db):
+    """The article's data (fixtures/article.json), loaded the way an operator loads it."""
+    call_command("loaddata", "article", verbosity=0)
+    return Source.objects.get()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def token_client(user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user.auth_token.key}")
+    return client
+
+
+@pytest.fixture
+def editor(db):
+    """An app's API client whose user may add, change and delete every coverage model."""
+    models = ["region", "indicator", "source", "nationaltarget", "measurement"]
+    user = UserFactory(
+        username="editor", permissions=[f"{op}_{m}" for m in models for op in ("add", "change", "delete")]
+    )
+    return token_client(user)
+
+
+@pytest.fixture
+def reader(db):
+    """An authenticated API client without any model permission."""
+    return token_client(UserFactory(username="reader"))

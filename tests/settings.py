@@ -1,0 +1,18 @@
+"""Settings for the test suite: the service's own settings, with a throwaway key.
+
+DATABASE_URL chooses the database exactly as in production (unset: SQLite, in memory for tests).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
+
+from adminduk.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Serve static files from the apps' folders (no collectstatic before tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# Hashed names need collectstatic; tests render templates without it.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
