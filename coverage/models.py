@@ -210,7 +210,7 @@ class Indicator(models.Model):
         max_length=300,
         help_text=_("What the denominator counts, e.g. residents obliged to hold a KTP-el (wajib KTP)."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("What the indicator measures."))
     higher_is_better = models.BooleanField(
         _("higher is better"), default=True, help_text=_("Whether a higher value ranks better.")
     )
@@ -253,11 +253,15 @@ class SourceManager(models.Manager):
 
 
 class Source(models.Model):
-    title = models.CharField(_("title"), max_length=300)
-    publisher = models.CharField(_("publisher"), max_length=200)
-    url = models.URLField(_("URL"), max_length=500, blank=True, help_text=_("May be blank."))
-    published_on = models.DateField(_("published on"))
-    note = models.TextField(_("note"), blank=True)
+    title = models.CharField(_("title"), max_length=300, help_text=_("Title of the publication."))
+    publisher = models.CharField(
+        _("publisher"), max_length=200, help_text=_("Who published it, e.g. DKP3A Provinsi Kalimantan Timur.")
+    )
+    url = models.URLField(_("URL"), max_length=500, blank=True, help_text=_("Where it can be read; may be blank."))
+    published_on = models.DateField(_("published on"), help_text=_("Publication date."))
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("Context: who said it, where, and what the figures refer to.")
+    )
 
     objects = SourceManager()
 
@@ -291,7 +295,13 @@ class NationalTarget(models.Model):
     value = models.DecimalField(
         _("value"), max_digits=5, decimal_places=2, validators=percent_validators, help_text=_("Target, in percent.")
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="targets", verbose_name=_("source"))
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="targets",
+        verbose_name=_("source"),
+        help_text=_("Id of the source that sets the target."),
+    )
 
     objects = NationalTargetManager()
 
@@ -357,9 +367,15 @@ class Measurement(models.Model):
         validators=[MinValueValidator(1, message=_("The denominator must be greater than 0."))],
         help_text=_("Population counted (e.g. all children), if known. When both counts are given, value = 100·n/d."),
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("source"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="measurements",
+        verbose_name=_("source"),
+        help_text=_("Id of the source the figure comes from."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the figure was recorded."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, help_text=_("When the figure last changed."))
 
     objects = MeasurementManager()
 

@@ -1,5 +1,6 @@
 """OpenAPI generation: error responses as they really are, examples from the article."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_standardized_errors import openapi
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ValidationErrorResponseSerializer
@@ -75,9 +76,24 @@ QUERY_EXAMPLES = {
     "page": 1,
     "page_size": 50,
 }
-PATH_EXAMPLES = {
-    "/api/v1/regions/{code}/": "64.71",
-    "/api/v1/indicators/{code}/": "kia-ownership",
+PATH_PARAMETERS = {
+    "/api/v1/regions/{code}/": ("64.71", _("Kemendagri region code, e.g. 64.71 for Kota Balikpapan.")),
+    "/api/v1/indicators/{code}/": ("kia-ownership", _("Indicator code.")),
+    "/api/v1/sources/{id}/": (1, _("Id of the source.")),
+    "/api/v1/targets/{id}/": (1, _("Id of the target.")),
+    "/api/v1/measurements/{id}/": (1, _("Id of the figure.")),
+}
+# Properties of the shared envelopes (pagination, errors) that come from libraries without descriptions.
+COMMON_PROPERTIES = {
+    "count": _("Number of rows that match the filters, over all pages."),
+    "next": _("URL of the next page; null on the last page."),
+    "previous": _("URL of the previous page; null on the first page."),
+    "results": _("The rows of this page."),
+    "type": _("validation_error, client_error or server_error."),
+    "errors": _("One entry per problem."),
+    "code": _("Stable machine-readable error code, e.g. unknown_parameter, invalid_choice, required."),
+    "detail": _("Human-readable message (Bahasa Indonesia, or English with Accept-Language: en)."),
+    "attr": _("The field or query parameter at fault; null when the error concerns the whole request."),
 }
 
 
@@ -91,6 +107,13 @@ def add_parameter_examples(result, generator, request, public):
                     if parameter.get("schema", {}).get("type") == "array":
                         example = [example]
                     parameter.setdefault("example", example)
-                elif parameter["in"] == "path":
-                    parameter.setdefault("example", PATH_EXAMPLES.get(path, 1))
+                elif parameter["in"] == "path" and path in PATH_PARAMETERS:
+                    example, description = PATH_PARAMETERS[path]
+                    parameter.setdefault("example", example)
+                    parameter.setdefault("description", str(description))
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.startswith(("Paginated", "Error", "ValidationError", "ParseError")):
+            for prop, schema in component.get("properties", {}).items():
+                if prop in COMMON_PROPERTIES and "description" not in schema:
+                    schema["description"] = str(COMMON_PROPERTIES[prop])
     return result

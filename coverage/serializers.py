@@ -114,6 +114,7 @@ class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = ["id", "title", "publisher", "url", "published_on", "note"]
+        extra_kwargs = {"id": {"help_text": _("Id of the source, referred to by figures and targets.")}}
 
 
 @extend_schema_serializer(
@@ -129,6 +130,7 @@ class NationalTargetSerializer(ModelCleanSerializer):
     class Meta:
         model = NationalTarget
         fields = ["id", "indicator", "year", "value", "source"]
+        extra_kwargs = {"id": {"help_text": _("Id of the target.")}}
 
 
 @extend_schema_serializer(
@@ -189,12 +191,13 @@ class MeasurementSerializer(ModelCleanSerializer):
             "updated_at",
         ]
         extra_kwargs = {
+            "id": {"help_text": _("Id of the figure.")},
             "value": {
                 "required": False,
                 "help_text": Measurement._meta.get_field("value").help_text
                 + " "
                 + _("May be left out when numerator and denominator are given; it is then derived from them."),
-            }
+            },
         }
 
     def candidate_instance(self, attrs):

@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import viewsets
 
 from .filters import MeasurementFilterSet, NationalTargetFilterSet, RegionFilterSet
@@ -59,6 +60,38 @@ class MeasurementViewSet(viewsets.ModelViewSet):
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilterSet
     lookup_value_regex = r"[0-9]+"
+
+
+# The docs pages may load nothing from another host (the service runs on closed networks, and ReDoc's
+# bundle hard-codes a logo on cdn.redoc.ly): the browser enforces it.
+DOCS_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' blob:",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+    ]
+)
+
+
+class OfflineDocsMixin:
+    schema = None  # the docs pages are not part of the API they document
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
+        return response
+
+
+class SwaggerView(OfflineDocsMixin, SpectacularSwaggerView):
+    pass
+
+
+class RedocView(OfflineDocsMixin, SpectacularRedocView):
+    pass
 
 
 def _api_error(request, status, code, detail):
