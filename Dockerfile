@@ -19,8 +19,9 @@ RUN pip install -e . \
 USER adminduk
 EXPOSE 8000
 
-# Migrations, the article's data and the region list are applied on every start; all three are idempotent.
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py loaddata article && python manage.py load_regions && exec gunicorn adminduk.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-2} --access-logfile - --timeout 30"]
+# On every start: migrations, the article's data (only if absent: never over later corrections) and the
+# region list (idempotent; never deletes).
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py seed_article && python manage.py load_regions && exec gunicorn adminduk.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-2} --access-logfile - --timeout 30"]
 
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/', timeout=4)"]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -125,6 +127,9 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 REGION_DATA_DIR = BASE_DIR / "fixtures" / "wilayah"
 
 API_PUBLIC_READ = env.bool("API_PUBLIC_READ", default=True)
+# Percentage points by which a stored figure may differ from the roll-up of its children's counts
+# before it is flagged (stored figures are rounded to 2 places, so never below 0.005).
+ROLLUP_TOLERANCE = env.float("ROLLUP_TOLERANCE", default=0.1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -139,7 +144,14 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
+        "coverage.renderers.CSVRenderer",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "coverage.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "coverage.negotiation.ContentNegotiation",
     "COERCE_DECIMAL_TO_STRING": False,
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "coverage.schema.AutoSchema",
@@ -147,7 +159,7 @@ REST_FRAMEWORK = {
 
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "coverage.exceptions.ExceptionHandler",
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "415", "500"],
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "413", "415", "500"],
 }
 
 SPECTACULAR_SETTINGS = {

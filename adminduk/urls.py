@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from coverage.dashboard import dashboard
 from coverage.views import RedocView, SwaggerView
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    path("", dashboard, name="dashboard"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("coverage.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -14,5 +14,7 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
+handler400 = "coverage.views.bad_request"
+handler403 = "coverage.views.permission_denied"
 handler404 = "coverage.views.page_not_found"
 handler500 = "coverage.views.server_error"

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Indicator, Measurement, NationalTarget, Region, Source
+from .models import Indicator, Measurement, NationalTarget, Partnership, Region, Source
 
 admin.site.site_header = _("Population-administration coverage")
 admin.site.site_title = _("adminduk-coverage")
@@ -62,7 +62,7 @@ class RegionLevelFilter(admin.SimpleListFilter):
         return Region.Level.choices
 
     def queryset(self, request, queryset):
-        if self.value():
+        if self.value() in {str(level) for level in Region.Level.values}:
             return queryset.filter(region__level=self.value())
         return queryset
 
@@ -106,3 +106,19 @@ class MeasurementAdmin(admin.ModelAdmin):
     @admin.display(description=_("region"), ordering="region__name")
     def region_name(self, obj):
         return obj.region.name
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["name", "indicator", "region_codes", "source"]
+    list_filter = ["indicator"]
+    list_select_related = ["indicator", "source"]
+    search_fields = ["name", "description", "regions__code", "regions__name"]
+    autocomplete_fields = ["regions", "source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("regions")
+
+    @admin.display(description=_("regions"))
+    def region_codes(self, obj):
+        return ", ".join(region.code for region in obj.regions.all())

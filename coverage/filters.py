@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -20,13 +21,15 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
 from . import selectors
-from .models import INDICATOR_CODE_RE, REGION_CODE_RE, Indicator, Measurement, NationalTarget, Region
+from .models import INDICATOR_CODE_RE, REGION_CODE_RE, Indicator, Measurement, NationalTarget, Partnership, Region
 
 
 class CommaSeparatedWidget(forms.TextInput):
     """Reads every occurrence of a parameter and splits each on commas."""
 
     def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return None
         raw = data.getlist(name) if hasattr(data, "getlist") else [data.get(name) or ""]
         values = [part.strip() for value in raw for part in value.split(",")]
         return list(dict.fromkeys(value for value in values if value))
@@ -40,7 +43,26 @@ class CommaSeparatedWidget(forms.TextInput):
         return super().format_value(value)
 
 
-class CodeListField(forms.ModelMultipleChoiceField):
+class ValueListMixin:
+    """A parameter given with no value (``?region=``) is a mistake, not "no filter"; and a list is bounded."""
+
+    def __init__(self, *args, max_values=1000, **kwargs):
+        self.max_values = max_values
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        if value == []:
+            raise ValidationError(_("Give at least one value, or leave the parameter out."), code="empty")
+        if value and len(value) > self.max_values:
+            raise ValidationError(_("At most %(max)s values."), code="too_many_values", params={"max": self.max_values})
+        return super().clean(value)
+
+
+class ChoiceListField(ValueListMixin, forms.TypedMultipleChoiceField):
+    widget = CommaSeparatedWidget
+
+
+class CodeListField(ValueListMixin, forms.ModelMultipleChoiceField):
     """Model instances named by code; malformed codes are refused before any query."""
 
     widget = CommaSeparatedWidget
@@ -77,6 +99,10 @@ class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
 class WithinFilter(CodeListFilter):
     """All descendants of the named regions (not the regions themselves), by code prefix."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_values", 100)  # one LIKE each
+        super().__init__(*args, **kwargs)
+
     def filter(self, qs, value):
         if not value:
             return qs
@@ -104,10 +130,9 @@ def indicator_code_filter(**kwargs):
 
 
 class ChoiceListFilter(django_filters.MultipleChoiceFilter):
-    field_class = forms.TypedMultipleChoiceField
+    field_class = ChoiceListField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", CommaSeparatedWidget)
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
@@ -145,6 +170,18 @@ class StrictBooleanField(forms.TypedChoiceField):
 @extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
+
+
+class UpdatedAfterFilter(django_filters.IsoDateTimeFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Only rows created or changed after this moment (ISO 8601, e.g. 2024-06-21T00:00:00Z; "
+                "encode + as %2B). Deletions are listed by the matching deleted/ endpoint."
+            ),
+        )
+        super().__init__(*args, field_name="updated_at", lookup_expr="gt", **kwargs)
 
 
 class IsoDateField(forms.DateField):
@@ -205,6 +242,7 @@ class RegionFilterSet(django_filters.FilterSet):
 class NationalTargetFilterSet(django_filters.FilterSet):
     indicator = indicator_code_filter(field_name="indicator", help_text=_("Indicator codes."))
     year = YearFilter(field_name="year", help_text=_("Target year."))
+    updated_after = UpdatedAfterFilter()
 
     class Meta:
         model = NationalTarget
@@ -232,6 +270,7 @@ class MeasurementFilterSet(django_filters.FilterSet):
         field_name="as_of", lookup_expr="lte", help_text=_("Figures as of this date or earlier (inclusive).")
     )
     year = YearFilter(field_name="as_of", lookup_expr="year", help_text=_("Figures as of a date in this year."))
+    updated_after = UpdatedAfterFilter()
     latest = StrictBooleanFilter(
         help_text=_(
             "true: only the most recent figure per region and indicator among those that match the other "
@@ -239,9 +278,11 @@ class MeasurementFilterSet(django_filters.FilterSet):
         ),
     )
     ordering = TieBreakingOrderingFilter(
-        fields=(("region__code", "region"), ("as_of", "as_of"), ("value", "value")),
+        fields=(("region__code", "region"), ("as_of", "as_of"), ("value", "value"), ("updated_at", "updated_at")),
         tie_breakers=["region__code", "indicator__code", "as_of", "id"],
-        help_text=_("Sort by region, as_of or value, each optionally prefixed with - (descending); comma-separated."),
+        help_text=_(
+            "Sort by region, as_of, value or updated_at, each optionally prefixed with - (descending); comma-separated."
+        ),
     )
 
     class Meta:
@@ -257,7 +298,88 @@ class MeasurementFilterSet(django_filters.FilterSet):
             queryset = self.filters[name].filter(queryset, value)
         if latest:
             queryset = selectors.latest_measurements(queryset)
-        return self.filters["ordering"].filter(queryset, ordering)
+        if "ordering" in self.filters:
+            queryset = self.filters["ordering"].filter(queryset, ordering)
+        return queryset
+
+
+class AnswerParametersMixin:
+    """Parameters that shape an answer rather than select rows: validated, then read from cleaned_data."""
+
+    def keep_all(self, queryset, name, value):
+        return queryset
+
+
+class RegionScopeFilterSet(django_filters.FilterSet):
+    parent = region_code_filter(field_name="parent", help_text=_("Rank the direct children of these regions (codes)."))
+    within = region_code_filter(
+        WithinFilter, field_name="code", help_text=_("Rank all descendants of these regions (codes).")
+    )
+    level = LevelListFilter(field_name="level", help_text=_("Rank regions of these levels."))
+    kind = KindListFilter(field_name="kind", help_text=_("Rank regions of these kinds."))
+
+    class Meta:
+        model = Region
+        fields = []
+
+
+class RankingFilterSet(AnswerParametersMixin, RegionScopeFilterSet):
+    as_of = IsoDateFilter(
+        method="keep_all", help_text=_("Rank each region's latest figure on or before this date (default: today).")
+    )
+
+
+class AttainmentFilterSet(AnswerParametersMixin, django_filters.FilterSet):
+    region = region_code_filter(field_name="code", required=True, help_text=_("The region (one code)."))
+    year = YearFilter(
+        method="keep_all",
+        required=True,
+        help_text=_("The year: its national target and the region's latest figure in it."),
+    )
+    children = StrictBooleanFilter(
+        method="keep_all", help_text=_("true: also each direct child region with a figure in the year.")
+    )
+
+    class Meta:
+        model = Region
+        fields = []
+
+
+class SummaryFilterSet(AnswerParametersMixin, django_filters.FilterSet):
+    as_of = IsoDateFilter(method="keep_all", help_text=_("Latest figures on or before this date (default: today)."))
+    rollup = StrictBooleanFilter(
+        method="keep_all",
+        help_text=_("true: also compute each figure from the children's numerators and denominators."),
+    )
+
+    class Meta:
+        model = Region
+        fields = []
+
+
+class AvailabilityFilterSet(MeasurementFilterSet):
+    """The measurement filters that select rows to count (no latest, no ordering)."""
+
+
+for _name in ("latest", "ordering"):
+    del AvailabilityFilterSet.base_filters[_name]
+
+
+class DeletedFilterSet(django_filters.FilterSet):
+    deleted_after = django_filters.IsoDateTimeFilter(
+        field_name="history_date",
+        lookup_expr="gt",
+        help_text=_("Only deletions after this moment (ISO 8601, e.g. 2024-06-21T00:00:00Z)."),
+    )
+
+
+class PartnershipFilterSet(django_filters.FilterSet):
+    indicator = indicator_code_filter(field_name="indicator", help_text=_("Programmes for these indicators (codes)."))
+    region = region_code_filter(field_name="regions", help_text=_("Programmes running in these regions (codes)."))
+
+    class Meta:
+        model = Partnership
+        fields = []
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -267,8 +389,16 @@ class StrictFilterBackend(DjangoFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
+        filterset = self.validated_filterset(request, queryset, view)
+        return queryset if filterset is None else filterset.qs
+
+    def validated_filterset(self, request, queryset, view):
+        """The view's FilterSet bound to the query string, after every parameter has been checked."""
         self.reject_unknown_parameters(request, queryset, view)
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None and not filterset.is_valid():
+            raise utils.translate_validation(filterset.errors)
+        return filterset
 
     def reject_unknown_parameters(self, request, queryset, view):
         known = {api_settings.URL_FORMAT_OVERRIDE}

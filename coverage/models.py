@@ -17,6 +17,7 @@ from django.db.models.functions import Abs, Left
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # Kemendagri region codes (kode wilayah), per level and kind. Kabupaten use 01–69 in the second
 # segment and kota 71–99; BPS statistical codes look alike but differ, so the shape alone cannot
@@ -33,6 +34,7 @@ REGION_CODE_RE = r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?"
 INDICATOR_CODE_RE = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 PERCENT_MAX = Decimal("999.99")
+EARLIEST_DATE = datetime.date(1900, 1, 1)
 percent_validators = [
     MinValueValidator(Decimal("0"), message=_("A percentage cannot be negative.")),
     MaxValueValidator(PERCENT_MAX, message=_("A percentage must be below 1000.")),
@@ -112,6 +114,7 @@ class Region(models.Model):
     )
 
     objects = CodeManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("region")
@@ -303,7 +306,11 @@ class NationalTarget(models.Model):
         help_text=_("Id of the source that sets the target."),
     )
 
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the target was recorded."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, help_text=_("When the target last changed."))
+
     objects = NationalTargetManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("national target")
@@ -378,6 +385,7 @@ class Measurement(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, help_text=_("When the figure last changed."))
 
     objects = MeasurementManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("measurement")
@@ -394,13 +402,19 @@ class Measurement(models.Model):
                 violation_error_message=_("A percentage must be at least 0 and below 1000."),
             ),
             models.CheckConstraint(
+                name="measurement_as_of_since_1900",
+                condition=Q(as_of__gte=EARLIEST_DATE),
+                violation_error_message=_("A figure cannot describe a date before 1900."),
+            ),
+            models.CheckConstraint(
                 name="measurement_denominator_positive",
                 condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
                 violation_error_message=_("The denominator must be greater than 0."),
             ),
             models.CheckConstraint(
-                # value = 100·n/d rounded to 2 places, i.e. |value·d − 100·n| ≤ 0.005·d: multiplication only,
-                # so it holds in exact numeric arithmetic (PostgreSQL) and in floating point (SQLite).
+                # value = 100·n/d rounded to 2 places, i.e. |value·d − 100·n| ≤ 0.005·d: multiplication only.
+                # The bound has a hair of slack (0.0050001) so that SQLite's floating point accepts exact half-way
+                # cases (13/20000 → 0.07); clean() enforces the exact half-up rounding.
                 name="measurement_value_matches_counts",
                 condition=(
                     Q(numerator__isnull=True)
@@ -408,24 +422,20 @@ class Measurement(models.Model):
                     | Q(
                         LessThanOrEqual(
                             Abs(F("value") * F("denominator") - F("numerator") * Value(Decimal(100))),
-                            F("denominator") * Value(Decimal("0.005")),
+                            F("denominator") * Value(Decimal("0.0050001")),
                         )
                     )
                 ),
                 violation_error_message=_("The value does not match 100 × numerator / denominator."),
             ),
-            models.CheckConstraint(
-                name="measurement_numerator_not_negative",
-                condition=Q(numerator__isnull=True) | Q(numerator__gte=0),
-                violation_error_message=_("The numerator cannot be negative."),
-            ),
         ]
         indexes = [
             models.Index(fields=["indicator", "as_of"], name="measurement_indicator_as_of"),
+            models.Index(fields=["updated_at"], name="measurement_updated_at"),
         ]
 
     def __str__(self):
-        return f"{self.region_id} {self.indicator_id} {self.as_of}: {self.value}"
+        return f"{self.region.code} {self.indicator.code} {self.as_of}: {self.value}"
 
     def natural_key(self):
         return (*self.region.natural_key(), *self.indicator.natural_key(), self.as_of.isoformat())
@@ -436,7 +446,16 @@ class Measurement(models.Model):
         errors = {}
         if self.numerator is not None and self.denominator:
             expected = percentage(self.numerator, self.denominator)
-            if self.value is None:
+            if expected > PERCENT_MAX:
+                errors["value"] = ValidationError(
+                    _(
+                        "100 × %(numerator)s / %(denominator)s = %(expected)s is not a possible percentage "
+                        "(it must be below 1000)."
+                    ),
+                    code="counts_out_of_range",
+                    params={"numerator": self.numerator, "denominator": self.denominator, "expected": expected},
+                )
+            elif self.value is None:
                 self.value = expected
             elif Decimal(self.value) != expected:
                 errors["value"] = ValidationError(
@@ -449,7 +468,7 @@ class Measurement(models.Model):
                         "expected": expected,
                     },
                 )
-        if self.value is None:
+        if self.value is None and "value" not in errors:
             errors["value"] = ValidationError(
                 _("Give the value, or both numerator and denominator to derive it from."), code="required"
             )
@@ -459,5 +478,55 @@ class Measurement(models.Model):
                 code="future_date",
                 params={"date": self.as_of.isoformat()},
             )
+        elif self.as_of and self.as_of < EARLIEST_DATE:
+            errors["as_of"] = ValidationError(_("A figure cannot describe a date before 1900."), code="date_too_early")
         if errors:
             raise ValidationError(errors)
+
+
+class PartnershipManager(models.Manager):
+    def get_by_natural_key(self, name, indicator_code):
+        return self.get(name=name, indicator__code=indicator_code)
+
+
+class Partnership(models.Model):
+    """A programme that gives an indicator's card holders something in return, e.g. KIA discounts at businesses."""
+
+    name = models.CharField(_("programme name"), max_length=200, help_text=_("Name of the programme."))
+    description = models.TextField(_("description"), help_text=_("What card holders get, and from whom."))
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        verbose_name=_("indicator"),
+        help_text=_("Code of the indicator the programme supports."),
+    )
+    regions = models.ManyToManyField(
+        Region,
+        related_name="partnerships",
+        verbose_name=_("regions"),
+        help_text=_("Codes of the regions where the programme runs."),
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        verbose_name=_("source"),
+        help_text=_("Id of the source that reports the programme."),
+    )
+
+    objects = PartnershipManager()
+
+    class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name", "indicator"], name="partnership_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name, *self.indicator.natural_key())
+
+    natural_key.dependencies = ["coverage.indicator"]

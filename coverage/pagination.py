@@ -7,7 +7,9 @@ class StrictPageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 1000
-    page_size_query_description = _("Rows per page, 1 to 1000 (default 50).")
+    page_size_query_description = _(
+        "Rows per page, 1 to 1000 (default 50); all, with format=csv, streams every matching row."
+    )
     page_query_description = _("Page number, from 1.")
     invalid_page_message = _("Page {page_number} does not exist: {message}")
 

@@ -9,27 +9,42 @@ from rest_framework import serializers
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class Error409Serializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=[("conflict", "conflict"), ("protected", "protected")])
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
+def client_error_response(status_code, codes):
+    """An error response component in the shape of drf-standardized-errors' own (type, errors[code, detail, attr])."""
+
+    class Error(serializers.Serializer):
+        code = serializers.ChoiceField(choices=[(code, code) for code in codes])
+        detail = serializers.CharField()
+        attr = serializers.CharField(allow_null=True)
+
+        class Meta:
+            ref_name = f"Error{status_code}"
+
+    class ErrorResponse(serializers.Serializer):
+        type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+        errors = Error(many=True)
+
+        class Meta:
+            ref_name = f"ErrorResponse{status_code}"
+
+    return ErrorResponse
 
 
-class ErrorResponse409Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error409Serializer(many=True)
+# Errors only a write can meet.
+WRITE_ERRORS = {
+    "409": client_error_response(409, ["conflict", "protected"]),
+    "413": client_error_response(413, ["request_too_large"]),
+}
 
 
 class AutoSchema(openapi.AutoSchema):
     def _should_add_error_response(self, responses, status_code):
-        if status_code == "409":
+        if status_code in WRITE_ERRORS:
             return self.method in WRITE_METHODS and status_code not in responses
         return super()._should_add_error_response(responses, status_code)
 
     def _get_error_response_serializer(self, status_code):
-        if status_code == "409":
-            return ErrorResponse409Serializer
-        return super()._get_error_response_serializer(status_code)
+        return WRITE_ERRORS.get(status_code) or super()._get_error_response_serializer(status_code)
 
     def _get_serializer_for_validation_error_response(self):
         # One open shape (attr: the field or query parameter, code: a stable machine-readable string) rather
@@ -75,14 +90,25 @@ QUERY_EXAMPLES = {
     "search": "Balikpapan",
     "page": 1,
     "page_size": 50,
+    "format": "json",
+    "updated_after": "2024-06-21T00:00:00Z",
+    "deleted_after": "2024-06-21T00:00:00Z",
+    "rollup": True,
+    "children": True,
 }
+# Path parameters by resource (the segment after /api/v1/).
 PATH_PARAMETERS = {
-    "/api/v1/regions/{code}/": ("64.71", _("Kemendagri region code, e.g. 64.71 for Kota Balikpapan.")),
-    "/api/v1/indicators/{code}/": ("kia-ownership", _("Indicator code.")),
-    "/api/v1/sources/{id}/": (1, _("Id of the source.")),
-    "/api/v1/targets/{id}/": (1, _("Id of the target.")),
-    "/api/v1/measurements/{id}/": (1, _("Id of the figure.")),
+    "regions": ("64", _("Kemendagri region code, e.g. 64 for Kalimantan Timur or 64.71 for Kota Balikpapan.")),
+    "indicators": ("kia-ownership", _("Indicator code.")),
+    "sources": (1, _("Id of the source.")),
+    "targets": (1, _("Id of the target.")),
+    "measurements": (1, _("Id of the figure.")),
+    "partnerships": (1, _("Id of the programme.")),
 }
+FORMAT_DESCRIPTION = _(
+    "json (the default) or csv: a header row, ISO dates, . decimals, UTF-8 (Accept: text/csv works too). "
+    "On lists, page_size=all with csv streams every matching row."
+)
 # Properties of the shared envelopes (pagination, errors) that come from libraries without descriptions.
 COMMON_PROPERTIES = {
     "count": _("Number of rows that match the filters, over all pages."),
@@ -107,8 +133,10 @@ def add_parameter_examples(result, generator, request, public):
                     if parameter.get("schema", {}).get("type") == "array":
                         example = [example]
                     parameter.setdefault("example", example)
-                elif parameter["in"] == "path" and path in PATH_PARAMETERS:
-                    example, description = PATH_PARAMETERS[path]
+                    if name == "format":
+                        parameter["description"] = str(FORMAT_DESCRIPTION)
+                elif parameter["in"] == "path" and path.split("/")[3] in PATH_PARAMETERS:
+                    example, description = PATH_PARAMETERS[path.split("/")[3]]
                     parameter.setdefault("example", example)
                     parameter.setdefault("description", str(description))
     for name, component in result.get("components", {}).get("schemas", {}).items():

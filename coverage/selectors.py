@@ -1,10 +1,21 @@
-"""Read logic beyond CRUD."""
+"""Read logic beyond CRUD: latest figures, ranking, target attainment, region summary, roll-up.
 
+One place for every answer the service computes, used by the API, the dashboard and the admin, so
+that "the highest", "the gap to target" and "the province from its kabupaten/kota" are computed the
+same way everywhere. Every function takes a bounded number of queries, whatever the number of regions.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import connection
-from django.db.models import F, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from .models import Measurement
+from .models import Indicator, Measurement, NationalTarget, Region, Source, percentage
 
 
 def latest_measurements(queryset: QuerySet[Measurement]) -> QuerySet[Measurement]:
@@ -21,3 +32,327 @@ def latest_measurements(queryset: QuerySet[Measurement]) -> QuerySet[Measurement
             recency=Window(RowNumber(), partition_by=[F("region_id"), F("indicator_id")], order_by=F("as_of").desc())
         ).filter(recency=1)
     return queryset.filter(pk__in=latest_ids.values("pk"))
+
+
+def latest_figures(*, regions: QuerySet[Region], as_of: datetime.date, indicators=None) -> list[Measurement]:
+    """Each region's latest figure per indicator on or before ``as_of`` (one query)."""
+    candidates = Measurement.objects.filter(region__in=regions, as_of__lte=as_of)
+    if indicators is not None:
+        candidates = candidates.filter(indicator__in=indicators)
+    return list(latest_measurements(candidates).select_related("region", "indicator"))
+
+
+def better_first(figures: list[Measurement], *, higher_is_better: bool) -> list[Measurement]:
+    """Sort best first by the indicator's direction and give each figure its ``rank`` (ties share a rank)."""
+    ordered = sorted(figures, key=lambda f: (-f.value if higher_is_better else f.value, f.region.code))
+    for position, figure in enumerate(ordered, start=1):
+        previous = ordered[position - 2] if position > 1 else None
+        figure.rank = previous.rank if previous is not None and previous.value == figure.value else position
+    return ordered
+
+
+def extremes(figures: list[Measurement]) -> tuple[Measurement | None, Measurement | None]:
+    """The highest and the lowest figure by value (ties: the lower region code)."""
+    if not figures:
+        return None, None
+    highest = min(figures, key=lambda f: (-f.value, f.region.code))
+    lowest = min(figures, key=lambda f: (f.value, f.region.code))
+    return highest, lowest
+
+
+@dataclass
+class Ranking:
+    indicator: Indicator
+    as_of: datetime.date
+    results: list[Measurement]
+    highest: Measurement | None
+    lowest: Measurement | None
+
+    @property
+    def count(self):
+        return len(self.results)
+
+
+def ranking(*, indicator: Indicator, regions: QuerySet[Region], as_of: datetime.date) -> Ranking:
+    """The latest figure of each region on or before ``as_of``, best first, ranked."""
+    figures = better_first(
+        latest_figures(regions=regions, as_of=as_of, indicators=[indicator]),
+        higher_is_better=indicator.higher_is_better,
+    )
+    return Ranking(indicator, as_of, figures, *extremes(figures))
+
+
+class NoTarget(LookupError):
+    """No national target is set for this indicator and year."""
+
+
+def target_met(value: Decimal, target: Decimal, *, higher_is_better: bool) -> bool:
+    return value >= target if higher_is_better else value <= target
+
+
+@dataclass
+class Attained:
+    region: Region
+    figure: Measurement | None
+    gap: Decimal | None
+    met: bool | None
+
+
+@dataclass
+class Attainment:
+    indicator: Indicator
+    year: int
+    target: NationalTarget
+    region: Attained
+    children: list[Attained] | None
+
+    @property
+    def results(self):
+        return [self.region, *(self.children or [])]
+
+
+def attained(region: Region, figure: Measurement | None, target: NationalTarget) -> Attained:
+    if figure is None:
+        return Attained(region, None, None, None)
+    return Attained(
+        region,
+        figure,
+        figure.value - target.value,
+        target_met(figure.value, target.value, higher_is_better=target.indicator.higher_is_better),
+    )
+
+
+def attainment(*, indicator: Indicator, region: Region, year: int, children: bool) -> Attainment:
+    """The region's latest figure in ``year`` against the national target of that year (and its children's)."""
+    target = NationalTarget.objects.select_related("indicator", "source").filter(indicator=indicator, year=year).first()
+    if target is None:
+        raise NoTarget(indicator, year)
+    scope = (
+        Region.objects.filter(Q(pk=region.pk) | Q(parent=region.code))
+        if children
+        else Region.objects.filter(pk=region.pk)
+    )
+    figures = latest_measurements(
+        Measurement.objects.filter(indicator=indicator, region__in=scope, as_of__year=year).select_related("region")
+    )
+    by_region = {figure.region_id: figure for figure in figures}
+    child_rows = None
+    if children:
+        child_figures = [f for f in by_region.values() if f.region_id != region.pk]
+        child_rows = [
+            attained(f.region, f, target)
+            for f in better_first(child_figures, higher_is_better=indicator.higher_is_better)
+        ]
+    return Attainment(indicator, year, target, attained(region, by_region.get(region.pk), target), child_rows)
+
+
+@dataclass
+class Rollup:
+    """The parent's figure computed from its children's counts: Σnumerator / Σdenominator."""
+
+    as_of: datetime.date
+    value: Decimal | None
+    numerator: int
+    denominator: int
+    children_with_counts: int
+    children_without_counts: list[str]
+    children_missing: list[str]
+    stored_value: Decimal | None
+    difference: Decimal | None
+    disagrees: bool | None
+
+    @property
+    def complete(self):
+        return not self.children_without_counts and not self.children_missing
+
+
+def rollup(*, parent_figure: Measurement | None, as_of: datetime.date, child_codes: list[str], child_figures) -> Rollup:
+    """Combine the children's figures of one date (the parent's own figure's date, if it has one)."""
+    with_counts = [f for f in child_figures if f.numerator is not None and f.denominator]
+    numerator = sum(f.numerator for f in with_counts)
+    denominator = sum(f.denominator for f in with_counts)
+    value = percentage(numerator, denominator) if denominator else None
+    reported = {f.region.code for f in child_figures}
+    result = Rollup(
+        as_of=as_of,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        children_with_counts=len(with_counts),
+        children_without_counts=sorted(f.region.code for f in child_figures if f not in with_counts),
+        children_missing=sorted(code for code in child_codes if code not in reported),
+        stored_value=parent_figure.value if parent_figure else None,
+        difference=None,
+        disagrees=None,
+    )
+    if parent_figure is not None and value is not None and result.complete:
+        result.difference = parent_figure.value - value
+        result.disagrees = abs(result.difference) > Decimal(str(settings.ROLLUP_TOLERANCE))
+    return result
+
+
+@dataclass
+class IndicatorSummary:
+    indicator: Indicator
+    figure: Measurement | None
+    target: NationalTarget | None
+    gap: Decimal | None
+    met: bool | None
+    rank: int | None
+    ranked: int
+    highest: Measurement | None
+    lowest: Measurement | None
+    children: int
+    rollup: Rollup | None = None
+
+
+@dataclass
+class RegionSummary:
+    region: Region
+    as_of: datetime.date
+    results: list[IndicatorSummary] = field(default_factory=list)
+
+
+def siblings_of(region: Region) -> QuerySet[Region]:
+    """The regions ranked against this one: same parent, or every province for a province."""
+    if region.parent_id is None:
+        return Region.objects.filter(level=Region.Level.PROVINCE)
+    return Region.objects.filter(parent=region.parent_id)
+
+
+def region_summary(*, region: Region, as_of: datetime.date, with_rollup: bool = False) -> RegionSummary:
+    """For each indicator: the region's latest figure, its target, its rank among its siblings and
+    the highest and lowest of its children. Six queries (seven with the roll-up), whatever the number of regions."""
+    indicators = list(Indicator.objects.order_by("code"))
+    siblings = latest_figures(regions=siblings_of(region), as_of=as_of)
+    children = latest_figures(regions=Region.objects.filter(parent=region.code), as_of=as_of)
+    own = {f.indicator_id: f for f in siblings if f.region_id == region.pk}
+    years = {f.as_of.year for f in own.values()} | {as_of.year}
+    targets = {
+        (t.indicator_id, t.year): t
+        for t in NationalTarget.objects.filter(year__in=years).select_related("indicator", "source")
+    }
+    siblings_by_indicator, children_by_indicator = defaultdict(list), defaultdict(list)
+    for figure in siblings:
+        siblings_by_indicator[figure.indicator_id].append(figure)
+    for figure in children:
+        children_by_indicator[figure.indicator_id].append(figure)
+
+    rollup_figures = defaultdict(list)
+    child_codes = []
+    if with_rollup:
+        child_codes = list(Region.objects.filter(parent=region.code).values_list("code", flat=True))
+        dates = {
+            indicator.pk: own[indicator.pk].as_of
+            if indicator.pk in own
+            else max((f.as_of for f in children_by_indicator[indicator.pk]), default=None)
+            for indicator in indicators
+        }
+        wanted = Q(pk__in=[])
+        for indicator_id, date in dates.items():
+            if date is not None:
+                wanted |= Q(indicator_id=indicator_id, as_of=date)
+        for figure in Measurement.objects.filter(wanted, region__parent=region.code).select_related("region"):
+            rollup_figures[figure.indicator_id].append(figure)
+
+    summary = RegionSummary(region, as_of)
+    for indicator in indicators:
+        figure = own.get(indicator.pk)
+        target = targets.get((indicator.pk, figure.as_of.year if figure else as_of.year))
+        gap = met = None
+        if figure is not None and target is not None:
+            gap = figure.value - target.value
+            met = target_met(figure.value, target.value, higher_is_better=indicator.higher_is_better)
+        ranked = better_first(siblings_by_indicator[indicator.pk], higher_is_better=indicator.higher_is_better)
+        item = IndicatorSummary(
+            indicator=indicator,
+            figure=figure,
+            target=target,
+            gap=gap,
+            met=met,
+            rank=figure.rank if figure is not None else None,
+            ranked=len(ranked),
+            highest=None,
+            lowest=None,
+            children=len(children_by_indicator[indicator.pk]),
+        )
+        item.highest, item.lowest = extremes(children_by_indicator[indicator.pk])
+        if with_rollup and dates[indicator.pk] is not None:
+            item.rollup = rollup(
+                parent_figure=figure,
+                as_of=dates[indicator.pk],
+                child_codes=child_codes,
+                child_figures=rollup_figures[indicator.pk],
+            )
+        summary.results.append(item)
+    return summary
+
+
+def availability(queryset: QuerySet[Measurement]) -> QuerySet:
+    """How many figures exist per (indicator, region level, date) among ``queryset``."""
+    return (
+        queryset.order_by()
+        .values("as_of", indicator_code=F("indicator__code"), level=F("region__level"))
+        .annotate(regions=Count("id"))
+        .order_by("indicator_code", "level", "as_of")
+    )
+
+
+@dataclass
+class Chart:
+    indicator: Indicator
+    figures: list[Measurement]
+    highest: Measurement | None
+    lowest: Measurement | None
+    own: Measurement | None
+    target: NationalTarget | None
+    sources: list
+
+
+def default_dashboard_region() -> Region | None:
+    """The province with the most recent figure, or None when no province has one."""
+    latest = (
+        Measurement.objects.filter(region__level=Region.Level.PROVINCE)
+        .order_by("-as_of", "region__code")
+        .select_related("region")
+        .first()
+    )
+    return latest.region if latest else None
+
+
+def dashboard(*, region: Region | None, as_of: datetime.date) -> list[Chart]:
+    """Per indicator: the latest figures of the region's children (of every province when ``region`` is
+    None), best first, with the region's own figure and the national target. Five queries."""
+    indicators = list(Indicator.objects.order_by("code"))
+    scope = Region.objects.filter(parent=region.code) if region else Region.objects.filter(level=Region.Level.PROVINCE)
+    figures = latest_figures(regions=scope, as_of=as_of)
+    own = (
+        {f.indicator_id: f for f in latest_figures(regions=Region.objects.filter(pk=region.pk), as_of=as_of)}
+        if region
+        else {}
+    )
+    by_indicator = defaultdict(list)
+    for figure in figures:
+        by_indicator[figure.indicator_id].append(figure)
+    years = {as_of.year} | {f.as_of.year for f in figures} | {f.as_of.year for f in own.values()}
+    targets = defaultdict(dict)
+    for target in NationalTarget.objects.filter(year__in=years):
+        targets[target.indicator_id][target.year] = target
+    sources = Source.objects.in_bulk({f.source_id for f in figures} | {f.source_id for f in own.values()})
+    charts = []
+    for indicator in indicators:
+        ranked = better_first(by_indicator[indicator.pk], higher_is_better=indicator.higher_is_better)
+        latest_year = max((f.as_of.year for f in ranked), default=as_of.year)
+        shown = ranked + ([own[indicator.pk]] if indicator.pk in own else [])
+        charts.append(
+            Chart(
+                indicator=indicator,
+                figures=ranked,
+                highest=extremes(ranked)[0],
+                lowest=extremes(ranked)[1],
+                own=own.get(indicator.pk),
+                target=targets[indicator.pk].get(latest_year),
+                sources=[sources[pk] for pk in sorted({f.source_id for f in shown})],
+            )
+        )
+    return charts

@@ -1,6 +1,7 @@
 """Write logic beyond CRUD."""
 
 import csv
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,10 @@ from .models import REGION_CODE_PATTERNS, Measurement, Region
 
 # One file per level in the Kemendagri list (fixtures/wilayah, from cahyadsn/wilayah).
 REGION_FILES = {1: "provinces.csv", 2: "regencies.csv", 3: "districts.csv", 4: "villages.csv"}
+# Residents per province and kabupaten/kota: Dukcapil, Data Kependudukan Semester II 2024 (as of 31 Dec 2024),
+# transcribed by cahyadsn/wilayah (see fixtures/wilayah/README.md for its caveats).
+POPULATION_FILE = "population_dkb_2024_s2.csv"
+POPULATION_AS_OF = datetime.date(2024, 12, 31)
 
 
 class RegionListError(ValueError):
@@ -20,6 +25,8 @@ class RegionListError(ValueError):
 
 @dataclass
 class LevelReport:
+    """What load_regions did at one level."""
+
     level: int
     in_list: int = 0
     created: int = 0
@@ -28,6 +35,7 @@ class LevelReport:
     obsolete: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    population_updated: int = 0
 
 
 def read_region_list(directory: Path, *, max_level: int) -> list[tuple[str, str, int, str, str | None]]:
@@ -82,12 +90,31 @@ def load_regions(*, directory: Path, max_level: int, prune: bool = False) -> lis
     Region.objects.bulk_create(to_create, batch_size=5000)
     Region.objects.bulk_update(to_update, ["name", "kind", "level", "parent"], batch_size=2000)
 
+    _load_population(directory, max_level=max_level, reports=reports)
+
     obsolete = sorted((code for code in existing if code not in listed_codes), key=lambda c: (-c.count("."), c))
     for code in obsolete:
         reports[existing[code][3]].obsolete.append(code)
     if prune and obsolete:
         _prune(obsolete, reports)
     return list(reports.values())
+
+
+def _load_population(directory, *, max_level, reports):
+    path = Path(directory) / POPULATION_FILE
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", newline="") as handle:
+        population = {row["code"]: int(row["total"]) for row in csv.DictReader(handle)}
+    changed = []
+    for region in Region.objects.filter(code__in=population, level__lte=max_level).only(
+        "id", "code", "level", "population", "population_as_of"
+    ):
+        if (region.population, region.population_as_of) != (population[region.code], POPULATION_AS_OF):
+            region.population, region.population_as_of = population[region.code], POPULATION_AS_OF
+            changed.append(region)
+            reports[region.level].population_updated += 1
+    Region.objects.bulk_update(changed, ["population", "population_as_of"], batch_size=2000)
 
 
 def _prune(obsolete, reports):

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from coverage.models import Source
@@ -20,6 +21,7 @@ def api():
 
 
 def token_client(user):
+    Token.objects.get_or_create(user=user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {user.auth_token.key}")
     return client

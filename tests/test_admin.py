@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from coverage.models import Indicator, Measurement, NationalTarget, Region, Source
+from coverage.models import Indicator, Measurement, NationalTarget, Partnership, Region, Source
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Region, Indicator, Source, NationalTarget, Measurement]
+MODELS = [Region, Indicator, Source, NationalTarget, Measurement, Partnership]
 
 
 def admin_url(model, view, *args):

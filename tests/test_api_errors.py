@@ -85,7 +85,7 @@ def test_unknown_paths_and_codes_are_json_404s(article, api, path):
         ({"page_size": "1001"}, "page_size"),
         ({"page_size": "0"}, "page_size"),
         ({"page_size": "-5"}, "page_size"),
-        ({"page_size": "all"}, "page_size"),
+        ({"page_size": "everything"}, "page_size"),
         ({"page": "0"}, "page"),
         ({"page": "-1"}, "page"),
         ({"page": "first"}, "page"),

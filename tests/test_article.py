@@ -135,3 +135,16 @@ def test_the_fixture_agrees_with_the_official_region_list():
     # The 11 regions of the fixture already match the Kemendagri list: nothing of theirs is updated.
     assert "Level 1 (province): 38 in the list, 37 created, 0 updated, 1 unchanged" in out.getvalue()
     assert "Level 2 (regency/city): 514 in the list, 504 created, 0 updated, 10 unchanged" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_article_loads_once_and_never_overwrites_a_correction():
+    call_command("seed_article", stdout=StringIO())
+    Measurement.objects.filter(region__code="64.74", indicator__code="ktp-el-recording").update(value="97.44")
+    out = StringIO()
+
+    call_command("seed_article", stdout=out)
+
+    assert "already loaded" in out.getvalue()
+    assert str(Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording").value) == "97.44"
+    assert Measurement.objects.count() == 12

@@ -38,6 +38,8 @@ class Command(BaseCommand):
                 f"Level {report.level} ({label}): {report.in_list} in the list, {report.created} created, "
                 f"{report.updated} updated, {report.unchanged} unchanged"
             )
+            if report.population_updated:
+                line += f", population set on {report.population_updated}"
             if report.obsolete:
                 line += f", {len(report.obsolete)} no longer in the list"
                 if prune:

@@ -1,0 +1,23 @@
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """An unknown ?format= is a 400 naming the parameter, not DRF's bare 404."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Http404:
+            formats = ", ".join(sorted({renderer.format for renderer in renderers} - {"api"}))
+            raise exceptions.ValidationError(
+                {
+                    "format": [
+                        exceptions.ErrorDetail(
+                            _("Unknown format; use one of: %(formats)s.") % {"formats": formats}, code="invalid_choice"
+                        )
+                    ]
+                }
+            ) from None

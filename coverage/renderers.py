@@ -1,0 +1,79 @@
+"""CSV for every list and answer: a header row, ISO dates, ``.`` decimals, UTF-8.
+
+Built on djangorestframework-csv. The rows of a paginated list, and of every answer endpoint, are
+the objects under ``results``; nested objects become dotted columns (``target.value``). Errors stay
+JSON whatever format was asked for, so a client never has to parse an error out of a CSV file.
+"""
+
+import csv
+import io
+
+from rest_framework.renderers import JSONRenderer
+from rest_framework_csv.renderers import CSVRenderer as LibraryCSVRenderer
+
+
+class CSVRenderer(LibraryCSVRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        response = renderer_context.get("response")
+        if response is not None and response.status_code >= 400:
+            response["Content-Type"] = "application/json"
+            return JSONRenderer().render(data, renderer_context=renderer_context)
+        if response is not None and response.status_code < 300:
+            response["Content-Disposition"] = f'attachment; filename="{self.filename(renderer_context)}"'
+        view = renderer_context.get("view")
+        if hasattr(view, "csv_rows"):
+            data = view.csv_rows(data)
+        elif isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        if not data and hasattr(view, "get_serializer"):
+            # No rows: still a header, so that an empty export is a valid CSV file with its columns.
+            renderer_context = {**renderer_context, "header": csv_columns(view.get_serializer())}
+        return super().render(data, media_type, renderer_context)
+
+    @staticmethod
+    def filename(renderer_context):
+        request = renderer_context.get("request")
+        name = request.path.strip("/").removeprefix("api/v1/").replace("/", "-") if request else "export"
+        return f"{name or 'export'}.csv"
+
+    def tablize(self, data, header=None, labels=None):
+        # Columns in the order the API presents them (the library sorts them alphabetically).
+        if not header and data:
+            data = [self.flatten_item(item) for item in data]
+            header = list(dict.fromkeys(key for item in data for key in item))
+            return super().tablize([_Flat(item) for item in data], header=header, labels=labels)
+        return super().tablize(data, header=header, labels=labels)
+
+    def flatten_item(self, item):
+        if isinstance(item, _Flat):
+            return item
+        if isinstance(item, bool):
+            return {"": "true" if item else "false"}
+        return super().flatten_item(item)
+
+
+def csv_columns(serializer):
+    """Column names of the rows a serializer produces: the row serializer under results, if any."""
+    fields = serializer.fields
+    for container in ("results", "region"):
+        nested = fields.get(container)
+        rows = getattr(nested, "child", nested)
+        if hasattr(rows, "fields"):
+            fields = rows.fields
+            break
+    return list(fields)
+
+
+class _Flat(dict):
+    """A row already flattened by tablize."""
+
+
+def csv_line(values) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(["true" if v is True else "false" if v is False else v for v in values])
+    return buffer.getvalue()

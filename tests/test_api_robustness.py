@@ -1,0 +1,143 @@
+"""Inputs that once broke the service (a 500, an HTML page, or a change silently dropped)."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from coverage.models import Indicator, Measurement, Region
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/measurements/"
+
+
+def error(response, status=400):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    return {(e["attr"], e["code"]) for e in response.json()["errors"]}
+
+
+@pytest.fixture
+def figure(article):
+    return {"region": "64.72", "indicator": "kia-ownership", "as_of": "2024-03-13", "source": article.pk}
+
+
+def test_counts_that_give_an_impossible_percentage_are_a_400_not_a_500(figure, editor):
+    response = editor.post(URL, {**figure, "numerator": 5000, "denominator": 1}, format="json")
+
+    assert error(response) == {("value", "counts_out_of_range")}
+
+
+@pytest.mark.parametrize(("numerator", "denominator", "value"), [(13, 20000, 0.07), (221, 20000, 1.11), (1, 8, 12.5)])
+def test_exact_half_way_counts_round_up_and_are_stored_on_every_database(figure, editor, numerator, denominator, value):
+    response = editor.post(URL, {**figure, "numerator": numerator, "denominator": denominator}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["value"] == value
+
+
+@pytest.mark.parametrize("field", ["region", "indicator"])
+def test_a_nul_byte_in_a_code_in_the_body_is_a_400(figure, editor, field):
+    response = editor.post(URL, {**figure, "value": 1, field: "64\x00"}, format="json")
+
+    assert error(response) == {(field, "does_not_exist")}
+
+
+def test_a_nul_byte_in_a_parent_code_is_a_400(article, editor):
+    response = editor.post(
+        "/api/v1/regions/", {"code": "64.12", "name": "X", "level": 2, "kind": "regency", "parent": "6\x004"}
+    )
+
+    assert ("parent", "does_not_exist") in error(response)
+
+
+def test_a_misspelled_field_in_a_body_is_a_400_not_silently_dropped(article, editor):
+    figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
+
+    response = editor.patch(f"{URL}{figure.pk}/", {"valeu": 50}, format="json")
+
+    assert error(response) == {("valeu", "unknown_field")}
+    figure.refresh_from_db()
+    assert str(figure.value) == "97.43"
+
+
+def test_patching_one_count_of_a_figure_without_counts_keeps_its_value(article, editor):
+    figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
+
+    response = editor.patch(f"{URL}{figure.pk}/", {"denominator": 250000}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["value"], response.json()["denominator"]) == (97.43, 250000)
+
+
+def test_a_date_before_1900_is_a_400(figure, editor):
+    assert error(editor.post(URL, {**figure, "value": 1, "as_of": "0001-01-01"}, format="json")) == {
+        ("as_of", "date_too_early")
+    }
+
+
+def test_more_query_parameters_than_django_accepts_is_a_json_400(article, api):
+    response = api.get(URL + "?" + "&".join(["region=64"] * 1100))
+
+    assert error(response) == {(None, "bad_request")}
+
+
+def test_json_nested_too_deeply_is_a_400(article, editor):
+    response = editor.post(URL, data="[" * 100000 + "]" * 100000, content_type="application/json")
+
+    assert error(response) == {(None, "parse_error")}
+
+
+def test_an_empty_filter_value_is_a_400_not_the_whole_table(article, api):
+    assert error(api.get(URL, {"region": ""})) == {("region", "empty")}
+    assert error(api.get(URL, {"level": ","})) == {("level", "empty")}
+
+
+def test_too_many_within_codes_is_a_400(article, api):
+    response = api.get(URL, {"within": ",".join(["64"] * 1) + "," + ",".join(f"{n}" for n in range(11, 112))})
+
+    assert ("within", "too_many_values") in error(response)
+
+
+def test_an_unknown_format_is_a_400_naming_it(article, api):
+    assert error(api.get(URL, {"format": "xml"})) == {("format", "invalid_choice")}
+
+
+def test_a_region_code_without_the_final_slash_redirects_to_the_region(article, api):
+    response = api.get("/api/v1/regions/64.71")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("/api/v1/regions/64.71/")
+
+
+def test_a_bad_host_header_under_the_api_is_a_json_400(article, client):
+    response = client.get(URL, headers={"host": "evil.example"})
+
+    assert error(response) == {(None, "bad_request")}
+
+
+def test_behind_the_proxy_links_are_https(article, api):
+    response = api.get(URL, {"page_size": 1}, headers={"x-forwarded-proto": "https"})
+
+    assert response.json()["next"].startswith("https://")
+
+
+def test_a_bad_level_in_the_admin_filter_is_ignored_not_a_500(article, admin_client):
+    response = admin_client.get(reverse("admin:coverage_measurement_changelist"), {"level": "abc"})
+
+    assert response.status_code in (200, 302)
+
+
+def test_a_large_body_is_refused_as_json(article, editor, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps(
+        {"region": "64.72", "indicator": "kia-ownership", "as_of": "2024-06-13", "value": 1, "x": "y" * 5000}
+    )
+
+    response = editor.post(URL, data=body, content_type="application/json")
+
+    assert error(response, 413) == {(None, "request_too_large")}
+    assert not Measurement.objects.filter(
+        region=Region.objects.get(code="64.72"), indicator=Indicator.objects.get(code="kia-ownership")
+    ).exists()
