@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "coverage.history.DoorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -130,6 +131,11 @@ API_PUBLIC_READ = env.bool("API_PUBLIC_READ", default=True)
 # Percentage points by which a stored figure may differ from the roll-up of its children's counts
 # before it is flagged (stored figures are rounded to 2 places, so never below 0.005).
 ROLLUP_TOLERANCE = env.float("ROLLUP_TOLERANCE", default=0.1)
+# Percentage points between a figure and the region's previous one that flag a jump.
+QUALITY_JUMP = env.float("QUALITY_JUMP", default=10.0)
+# Bulk import: the largest file (bytes) and the most rows one import takes.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

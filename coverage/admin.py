@@ -1,8 +1,20 @@
-from django import forms
-from django.contrib import admin
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+import re
+import tempfile
+import uuid
+from pathlib import Path
 
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import selectors, services
 from .models import Indicator, Measurement, NationalTarget, Partnership, Region, Source
 
 admin.site.site_header = _("Population-administration coverage")
@@ -10,8 +22,56 @@ admin.site.site_title = _("adminduk-coverage")
 admin.site.index_title = _("Figures, targets and regions")
 
 
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor saw: saving over someone else's later change is refused."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None and expected != self.instance.version:
+            raise forms.ValidationError(
+                _(
+                    "Someone else changed this record since you opened it (version %(seen)s, now %(now)s). "
+                    "Reload the page to see their change, then make yours again."
+                ),
+                code="stale",
+                params={"seen": expected, "now": self.instance.version},
+            )
+        return cleaned
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    """Change history on every object (who, when, through which door) and no lost updates: a save locks the
+    row and is refused if it changed since the form was opened."""
+
+    form = VersionedForm
+    history_list_display = ["history_door"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return [*fieldsets, (None, {"fields": ["expected_version"]})] if obj else fieldsets
+
+    def get_object(self, request, object_id, from_field=None):
+        if request.method == "POST":
+            queryset = self.model._default_manager.select_for_update(of=("self",))
+            model = queryset.model
+            field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+            try:
+                return queryset.get(**{field.name: field.to_python(object_id)})
+            except (model.DoesNotExist, ValidationError, ValueError):
+                return None
+        return super().get_object(request, object_id, from_field)
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(VersionedAdmin):
     list_display = ["code", "name", "level", "kind", "parent", "population", "population_as_of"]
     list_filter = ["level", "kind"]
     search_fields = ["^code", "name"]
@@ -27,7 +87,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(VersionedAdmin):
     list_display = ["code", "name", "name_en", "unit", "population", "higher_is_better"]
     list_filter = ["unit", "higher_is_better"]
     search_fields = ["code", "name", "name_en"]
@@ -37,7 +97,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(VersionedAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "publisher", "published_on", "url"]
     list_filter = ["publisher"]
@@ -46,7 +106,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(NationalTarget)
-class NationalTargetAdmin(admin.ModelAdmin):
+class NationalTargetAdmin(VersionedAdmin):
     list_display = ["indicator", "year", "value", "source"]
     list_filter = ["indicator", "year"]
     list_select_related = ["indicator", "source"]
@@ -67,37 +127,100 @@ class RegionLevelFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MeasurementForm(forms.ModelForm):
+class FlagFilter(admin.SimpleListFilter):
+    title = _("data-quality flag")
+    parameter_name = "flag"
+
+    def lookups(self, request, model_admin):
+        return list(selectors.FLAGS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in selectors.FLAGS:
+            return queryset.filter(selectors.flag_condition([self.value()]))
+        return queryset
+
+
+class MeasurementForm(VersionedForm):
+    current_user = None  # set per request by MeasurementAdmin.get_form
+
     class Meta:
         model = Measurement
-        fields = ["region", "indicator", "as_of", "value", "numerator", "denominator", "source"]
+        fields = ["region", "indicator", "as_of", "value", "numerator", "denominator", "source", "status"]
         help_texts = {"value": _("Leave empty to derive it from numerator and denominator.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Measurement.clean() derives the value from the counts when it is left empty.
         self.fields["value"].required = False
+        self.publication = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        original = Measurement.objects.get(pk=self.instance.pk) if self.instance.pk else None
+        attrs = {name: cleaned[name] for name in self.changed_data if name in cleaned and name != "expected_version"}
+        try:
+            self.publication = services.publication_changes(user=self.current_user, instance=original, attrs=attrs)
+        except services.PermissionDenied as exc:
+            raise forms.ValidationError(str(exc.detail), code="permission_denied") from None
+        return cleaned
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(VersionedAdmin):
     form = MeasurementForm
-    list_display = ["region_code", "region_name", "indicator", "as_of", "value", "numerator", "denominator", "source"]
+    list_display = [
+        "region_code",
+        "region_name",
+        "indicator",
+        "as_of",
+        "value",
+        "numerator",
+        "denominator",
+        "status",
+        "flags",
+        "source",
+    ]
     list_display_links = ["region_code", "region_name"]
-    list_filter = ["indicator", RegionLevelFilter, "as_of", "source"]
+    list_filter = ["indicator", RegionLevelFilter, "status", FlagFilter, "as_of", "source"]
     list_select_related = ["region", "indicator", "source"]
     search_fields = ["^region__code", "region__name"]
     autocomplete_fields = ["region", "source"]
     date_hierarchy = "as_of"
     ordering = ["region__code", "indicator__code", "-as_of"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["verified_by", "verified_at", "created_at", "updated_at", "version"]
     fieldsets = [
         (None, {"fields": ["region", "indicator", "as_of", "value"]}),
         (_("Counts (optional)"), {"fields": ["numerator", "denominator"]}),
-        (_("Provenance"), {"fields": ["source", "created_at", "updated_at"]}),
+        (_("Publication"), {"fields": ["status", "verified_by", "verified_at"]}),
+        (_("Provenance"), {"fields": ["source", "created_at", "updated_at", "version"]}),
     ]
     show_full_result_count = False
     list_per_page = 100
+
+    def get_queryset(self, request):
+        return selectors.with_quality(super().get_queryset(request))
+
+    @admin.display(description=_("flags"))
+    def flags(self, obj):
+        return ", ".join(str(selectors.FLAGS[name]) for name in selectors.flags_of(obj)) or "—"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.current_user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        for name, value in form.publication.items():
+            setattr(obj, name, value)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        services.check_may_delete(user=request.user, instance=obj)
+        super().delete_model(request, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: measurement_import_view(self, request))
+        return [path("import/", view, name="coverage_measurement_import"), *super().get_urls()]
 
     @admin.display(description=_("code"), ordering="region__code")
     def region_code(self, obj):
@@ -122,3 +245,73 @@ class PartnershipAdmin(admin.ModelAdmin):
     @admin.display(description=_("regions"))
     def region_codes(self, obj):
         return ", ".join(region.code for region in obj.regions.all())
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV, XLSX or JSON)"))
+    source = forms.ModelChoiceField(
+        Source.objects.all(), required=False, label=_("Source for rows that do not name one")
+    )
+
+
+def import_directory() -> Path:
+    directory = Path(tempfile.gettempdir()) / "adminduk-imports"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    return directory
+
+
+def measurement_import_view(model_admin, request):
+    """Upload → preview (a dry run of the same service as the API and the command) → confirm."""
+    if not request.user.has_perms(["coverage.add_measurement", "coverage.change_measurement"]):
+        raise PermissionDenied
+    context = {**model_admin.admin_site.each_context(request), "opts": Measurement._meta, "title": _("Import figures")}
+    if request.method == "POST" and "confirm" in request.POST:
+        token = request.POST.get("token", "")
+        stored = next(import_directory().glob(f"{token}.*"), None) if re.fullmatch(r"[0-9a-f]{32}", token) else None
+        if stored is None:
+            messages.error(request, _("The preview has expired; upload the file again."))
+            return redirect("admin:coverage_measurement_import")
+        source = request.POST.get("source") or None
+        report = services.import_measurements(
+            services.read_table(stored.read_bytes(), filename=stored.name),
+            user=request.user,
+            dry_run=False,
+            default_source=int(source) if source and source.isdigit() else None,
+        )
+        stored.unlink(missing_ok=True)
+        if report.errors:
+            return TemplateResponse(request, "admin/coverage/measurement/import.html", {**context, "report": report})
+        messages.success(
+            request,
+            _("Imported: %(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
+            % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+        )
+        return redirect("admin:coverage_measurement_changelist")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        source = form.cleaned_data["source"]
+        content = upload.read()
+        try:
+            rows = services.read_table(content, filename=upload.name, content_type=upload.content_type or "")
+            report = services.import_measurements(
+                rows,
+                user=request.user,
+                dry_run=True,
+                default_source=source.pk if source else None,
+                max_rows=settings.IMPORT_MAX_ROWS,
+            )
+        except services.ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            token = uuid.uuid4().hex
+            if not report.errors:
+                suffix = Path(upload.name).suffix.lower()
+                suffix = suffix if suffix in (".csv", ".xlsx", ".json") else ".upload"
+                (import_directory() / f"{token}{suffix}").write_bytes(content)
+            return TemplateResponse(
+                request,
+                "admin/coverage/measurement/import.html",
+                {**context, "report": report, "token": token, "source": source.pk if source else ""},
+            )
+    return TemplateResponse(request, "admin/coverage/measurement/import.html", {**context, "form": form})

@@ -8,4 +8,4 @@ class CoverageConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import schema, signals  # noqa: F401  (registers the OpenAPI extension and the signal receivers)
+        from . import history, schema, signals  # noqa: F401  (registers the OpenAPI extension and signal receivers)

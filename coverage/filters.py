@@ -271,6 +271,30 @@ class MeasurementFilterSet(django_filters.FilterSet):
     )
     year = YearFilter(field_name="as_of", lookup_expr="year", help_text=_("Figures as of a date in this year."))
     updated_after = UpdatedAfterFilter()
+    status = ChoiceListFilter(
+        field_name="status",
+        choices=Measurement.Status.choices,
+        help_text=_(
+            "Publication status (default: published). draft and verified need the permission to see unpublished "
+            "figures."
+        ),
+    )
+    flag = ChoiceListFilter(
+        method="filter_flags",
+        choices=list(selectors.FLAGS.items()),
+        help_text=_(
+            "Figures with any of these data-quality flags: above_100 (value over 100 %), jump (more than QUALITY_JUMP "
+            "points from the region's previous figure), rollup_mismatch (differs from the roll-up of its children's "
+            "counts by more than ROLLUP_TOLERANCE)."
+        ),
+    )
+    known_at = django_filters.IsoDateTimeFilter(
+        method="keep_all",
+        help_text=_(
+            "The figures as the service served them at this moment (ISO 8601), from the change history: "
+            "reproduces a report after later corrections."
+        ),
+    )
     latest = StrictBooleanFilter(
         help_text=_(
             "true: only the most recent figure per region and indicator among those that match the other "
@@ -289,11 +313,18 @@ class MeasurementFilterSet(django_filters.FilterSet):
         model = Measurement
         fields = []
 
+    def keep_all(self, queryset, name, value):
+        return queryset  # known_at is applied by the view, which swaps in the historical rows
+
+    def filter_flags(self, queryset, name, value):
+        return selectors.with_quality(queryset).filter(selectors.flag_condition(value)) if value else queryset
+
     def filter_queryset(self, queryset):
         # latest=true picks among the rows every other filter kept; ordering comes last.
         data = dict(self.form.cleaned_data)
         latest = data.pop("latest", None)
         ordering = data.pop("ordering", None)
+        queryset = self.filter_status(queryset, data.pop("status", None))
         for name, value in data.items():
             queryset = self.filters[name].filter(queryset, value)
         if latest:
@@ -301,6 +332,15 @@ class MeasurementFilterSet(django_filters.FilterSet):
         if "ordering" in self.filters:
             queryset = self.filters["ordering"].filter(queryset, ordering)
         return queryset
+
+    def filter_status(self, queryset, statuses):
+        view = self.request.parser_context.get("view") if self.request is not None else None
+        if not statuses and getattr(view, "detail", False):
+            return queryset  # one figure by id: visibility is the view's business
+        statuses = statuses or [Measurement.Status.PUBLISHED]
+        if set(statuses) != {Measurement.Status.PUBLISHED} and not selectors.may_see_unpublished(self.request.user):
+            raise exceptions.PermissionDenied(_("Only clients allowed to see unpublished figures may ask for status."))
+        return queryset.filter(status__in=statuses)
 
 
 class AnswerParametersMixin:
@@ -361,7 +401,7 @@ class AvailabilityFilterSet(MeasurementFilterSet):
     """The measurement filters that select rows to count (no latest, no ordering)."""
 
 
-for _name in ("latest", "ordering"):
+for _name in ("latest", "ordering", "known_at", "flag"):
     del AvailabilityFilterSet.base_filters[_name]
 
 
@@ -391,6 +431,13 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset = self.validated_filterset(request, queryset, view)
         return queryset if filterset is None else filterset.qs
+
+    def get_filterset_class(self, view, queryset=None):
+        # known_at swaps a model's queryset for its historical table (same fields): the FilterSet still applies.
+        tracked = getattr(getattr(queryset, "model", None), "instance_type", None)
+        if tracked is not None:
+            queryset = tracked.objects.none()
+        return super().get_filterset_class(view, queryset)
 
     def validated_filterset(self, request, queryset, view):
         """The view's FilterSet bound to the query string, after every parameter has been checked."""

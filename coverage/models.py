@@ -9,6 +9,7 @@ import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -46,12 +47,53 @@ def percentage(numerator: int, denominator: int) -> Decimal:
     return (Decimal(100) * numerator / denominator).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+class Door(models.TextChoices):
+    """How a change came in, recorded with every historical row."""
+
+    API = "api", _("API")
+    ADMIN = "admin", _("admin")
+    IMPORT = "import", _("import")
+    COMMAND = "command", _("command")
+    FIXTURE = "fixture", _("fixture")
+
+
+class HistoryDoor(models.Model):
+    """Extra column of every historical table: the door a change came through (see coverage.history)."""
+
+    history_door = models.CharField(_("door"), max_length=8, choices=Door.choices, default=Door.COMMAND)
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(models.Model):
+    """A version number that every save increments: the ETag of the API and the edit token of the admin."""
+
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Increases with every change; the ETag of the row.")
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+
+def history():
+    return HistoricalRecords(bases=[HistoryDoor])
+
+
 class CodeManager(models.Manager):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
 
-class Region(models.Model):
+class Region(Versioned):
     class Level(models.IntegerChoices):
         PROVINCE = 1, _("province")
         REGENCY_CITY = 2, _("regency/city")
@@ -114,7 +156,7 @@ class Region(models.Model):
     )
 
     objects = CodeManager()
-    history = HistoricalRecords()
+    history = history()
 
     class Meta:
         verbose_name = _("region")
@@ -195,7 +237,7 @@ class Region(models.Model):
             raise ValidationError(errors)
 
 
-class Indicator(models.Model):
+class Indicator(Versioned):
     class Unit(models.TextChoices):
         PERCENT = "percent", _("percent")
 
@@ -255,7 +297,7 @@ class SourceManager(models.Manager):
         return self.get(title=title, publisher=publisher, published_on=published_on)
 
 
-class Source(models.Model):
+class Source(Versioned):
     title = models.CharField(_("title"), max_length=300, help_text=_("Title of the publication."))
     publisher = models.CharField(
         _("publisher"), max_length=200, help_text=_("Who published it, e.g. DKP3A Provinsi Kalimantan Timur.")
@@ -288,7 +330,7 @@ class NationalTargetManager(models.Manager):
         return self.get(indicator__code=indicator_code, year=year)
 
 
-class NationalTarget(models.Model):
+class NationalTarget(Versioned):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="targets", verbose_name=_("indicator")
     )
@@ -310,7 +352,7 @@ class NationalTarget(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, help_text=_("When the target last changed."))
 
     objects = NationalTargetManager()
-    history = HistoricalRecords()
+    history = history()
 
     class Meta:
         verbose_name = _("national target")
@@ -343,12 +385,22 @@ class NationalTarget(models.Model):
     natural_key.dependencies = ["coverage.indicator"]
 
 
-class MeasurementManager(models.Manager):
+class MeasurementQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Measurement.Status.PUBLISHED)
+
+
+class MeasurementManager(models.Manager.from_queryset(MeasurementQuerySet)):
     def get_by_natural_key(self, region_code, indicator_code, as_of):
         return self.get(region__code=region_code, indicator__code=indicator_code, as_of=as_of)
 
 
-class Measurement(models.Model):
+class Measurement(Versioned):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        VERIFIED = "verified", _("verified")
+        PUBLISHED = "published", _("published")
+
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("region"))
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("indicator")
@@ -381,15 +433,38 @@ class Measurement(models.Model):
         verbose_name=_("source"),
         help_text=_("Id of the source the figure comes from."),
     )
+    status = models.CharField(
+        _("status"),
+        max_length=9,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_("draft, verified or published; anonymous readers see published figures only."),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+        help_text=_("Who verified or published the figure."),
+    )
+    verified_at = models.DateTimeField(
+        _("verified at"), null=True, blank=True, help_text=_("When the figure was verified or published.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the figure was recorded."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, help_text=_("When the figure last changed."))
 
     objects = MeasurementManager()
-    history = HistoricalRecords()
+    history = history()
 
     class Meta:
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
+        permissions = [
+            ("publish_measurement", _("Can verify and publish figures")),
+            ("view_unpublished_measurement", _("Can see draft and verified figures")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "indicator", "as_of"],
@@ -432,6 +507,7 @@ class Measurement(models.Model):
         indexes = [
             models.Index(fields=["indicator", "as_of"], name="measurement_indicator_as_of"),
             models.Index(fields=["updated_at"], name="measurement_updated_at"),
+            models.Index(fields=["status"], name="measurement_status"),
         ]
 
     def __str__(self):

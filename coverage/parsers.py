@@ -15,8 +15,11 @@ class JSONParser(parsers.JSONParser):
     """DRF's strict JSON parser, bounded: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 (Django applies
     that limit to forms only), and JSON nested too deeply for Python is a 400, not a 500."""
 
+    def body_limit(self):
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = self.body_limit()
         if limit is not None and stream is not None:
             body = stream.read(limit + 1)
             if len(body) > limit:
@@ -26,3 +29,10 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError(_("JSON parse error - nested too deeply.")) from None
+
+
+class ImportJSONParser(JSONParser):
+    """A JSON array of figures to import may be as large as an uploaded file."""
+
+    def body_limit(self):
+        return settings.IMPORT_MAX_BYTES

@@ -91,9 +91,14 @@ QUERY_EXAMPLES = {
     "page": 1,
     "page_size": 50,
     "format": "json",
+    "status": "published",
+    "known_at": "2024-07-01T00:00:00Z",
     "updated_after": "2024-06-21T00:00:00Z",
     "deleted_after": "2024-06-21T00:00:00Z",
     "rollup": True,
+    "dry_run": True,
+    "flag": "rollup_mismatch",
+    "source": 1,
     "children": True,
 }
 # Path parameters by resource (the segment after /api/v1/).

@@ -9,11 +9,25 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext_lazy as _
 
 from .models import Indicator, Measurement, NationalTarget, Region, Source, percentage
 
@@ -36,7 +50,7 @@ def latest_measurements(queryset: QuerySet[Measurement]) -> QuerySet[Measurement
 
 def latest_figures(*, regions: QuerySet[Region], as_of: datetime.date, indicators=None) -> list[Measurement]:
     """Each region's latest figure per indicator on or before ``as_of`` (one query)."""
-    candidates = Measurement.objects.filter(region__in=regions, as_of__lte=as_of)
+    candidates = Measurement.objects.published().filter(region__in=regions, as_of__lte=as_of)
     if indicators is not None:
         candidates = candidates.filter(indicator__in=indicators)
     return list(latest_measurements(candidates).select_related("region", "indicator"))
@@ -133,7 +147,9 @@ def attainment(*, indicator: Indicator, region: Region, year: int, children: boo
         else Region.objects.filter(pk=region.pk)
     )
     figures = latest_measurements(
-        Measurement.objects.filter(indicator=indicator, region__in=scope, as_of__year=year).select_related("region")
+        Measurement.objects.published()
+        .filter(indicator=indicator, region__in=scope, as_of__year=year)
+        .select_related("region")
     )
     by_region = {figure.region_id: figure for figure in figures}
     child_rows = None
@@ -252,7 +268,9 @@ def region_summary(*, region: Region, as_of: datetime.date, with_rollup: bool = 
         for indicator_id, date in dates.items():
             if date is not None:
                 wanted |= Q(indicator_id=indicator_id, as_of=date)
-        for figure in Measurement.objects.filter(wanted, region__parent=region.code).select_related("region"):
+        for figure in (
+            Measurement.objects.published().filter(wanted, region__parent=region.code).select_related("region")
+        ):
             rollup_figures[figure.indicator_id].append(figure)
 
     summary = RegionSummary(region, as_of)
@@ -312,7 +330,8 @@ class Chart:
 def default_dashboard_region() -> Region | None:
     """The province with the most recent figure, or None when no province has one."""
     latest = (
-        Measurement.objects.filter(region__level=Region.Level.PROVINCE)
+        Measurement.objects.published()
+        .filter(region__level=Region.Level.PROVINCE)
         .order_by("-as_of", "region__code")
         .select_related("region")
         .first()
@@ -356,3 +375,150 @@ def dashboard(*, region: Region | None, as_of: datetime.date) -> list[Chart]:
             )
         )
     return charts
+
+
+def may_see_unpublished(user) -> bool:
+    return any(
+        user.has_perm(f"coverage.{codename}")
+        for codename in ("view_unpublished_measurement", "publish_measurement", "change_measurement")
+    )
+
+
+def measurements_known_at(moment: datetime.datetime) -> QuerySet:
+    """The figures as the service held them at ``moment``: per figure, its latest historical state on or
+    before then, unless that state is its deletion. Rows of the historical table, with the same fields."""
+    history = Measurement.history.filter(history_date__lte=moment)
+    if connection.vendor == "postgresql":
+        states = history.order_by("id", "-history_date", "-history_id").distinct("id")
+    else:
+        states = history.annotate(
+            recency=Window(
+                RowNumber(), partition_by=[F("id")], order_by=[F("history_date").desc(), F("history_id").desc()]
+            )
+        ).filter(recency=1)
+    return Measurement.history.filter(history_id__in=states.values("history_id")).exclude(history_type="-")
+
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+HISTORY_FIELDS = ("region", "indicator", "as_of", "value", "numerator", "denominator", "source", "status")
+
+
+def _history_value(record, field):
+    if field in ("region", "indicator"):
+        related = getattr(record, field, None)
+        return related.code if related is not None else getattr(record, f"{field}_id")
+    if field == "source":
+        return record.source_id
+    return getattr(record, field)
+
+
+@dataclass
+class HistoryEntry:
+    history_id: int
+    at: datetime.datetime
+    type: str
+    door: str
+    user: str | None
+    changes: list[dict]
+
+
+def figure_history(figure_id: int) -> list[HistoryEntry]:
+    """Every recorded state of one figure, newest first, each with what changed from the state before."""
+    records = list(
+        Measurement.history.filter(id=figure_id)
+        .select_related("history_user", "region", "indicator")
+        .order_by("history_date", "history_id")
+    )
+    entries, previous = [], None
+    for record in records:
+        if record.history_type == "-":
+            changes = []
+        else:
+            changes = [
+                {
+                    "field": field,
+                    "old": _history_value(previous, field) if previous else None,
+                    "new": _history_value(record, field),
+                }
+                for field in HISTORY_FIELDS
+                if previous is None or _history_value(previous, field) != _history_value(record, field)
+            ]
+        entries.append(
+            HistoryEntry(
+                history_id=record.history_id,
+                at=record.history_date,
+                type=HISTORY_TYPES[record.history_type],
+                door=record.history_door,
+                user=record.history_user.get_username() if record.history_user else None,
+                changes=changes,
+            )
+        )
+        previous = record
+    return entries[::-1]
+
+
+# Data-quality flags: computed from the data, never stored by hand.
+FLAGS = {
+    "above_100": _("above 100 %"),
+    "jump": _("jump from the previous figure"),
+    "rollup_mismatch": _("disagrees with the roll-up of its children"),
+}
+
+
+def with_quality(queryset: QuerySet[Measurement]) -> QuerySet[Measurement]:
+    """Annotate what the flags need: the region's previous figure, and its children's counts on the same date."""
+    previous = Measurement.objects.filter(
+        region=OuterRef("region"), indicator=OuterRef("indicator"), as_of__lt=OuterRef("as_of")
+    ).order_by("-as_of")
+    children = Measurement.objects.published().filter(
+        region__parent=OuterRef("region__code"), indicator=OuterRef("indicator"), as_of=OuterRef("as_of")
+    )
+    counted = children.filter(numerator__isnull=False, denominator__isnull=False).values("indicator")
+    return queryset.annotate(
+        previous_value=Subquery(previous.values("value")[:1]),
+        children_total=Subquery(
+            Region.objects.filter(parent=OuterRef("region__code")).values("parent").annotate(n=Count("id")).values("n")
+        ),
+        children_counted=Subquery(counted.annotate(n=Count("id")).values("n")),
+        children_numerator=Subquery(counted.annotate(n=Sum("numerator")).values("n")),
+        children_denominator=Subquery(counted.annotate(n=Sum("denominator")).values("n")),
+    ).annotate(
+        # value·Σd, compared with 100·Σn ± tolerance·Σd: no division, exact on PostgreSQL, no integer division on SQLite
+        value_times_denominator=ExpressionWrapper(
+            F("value") * F("children_denominator"), output_field=DecimalField(max_digits=40, decimal_places=2)
+        )
+    )
+
+
+def flag_condition(flags) -> Q:
+    """Rows (annotated by with_quality) that carry any of ``flags``."""
+    jump = Decimal(str(settings.QUALITY_JUMP))
+    tolerance = Decimal(str(settings.ROLLUP_TOLERANCE))
+    conditions = {
+        "above_100": Q(value__gt=100),
+        "jump": Q(previous_value__isnull=False)
+        & (Q(value__gt=F("previous_value") + jump) | Q(value__lt=F("previous_value") - jump)),
+        # complete roll-up (every child counted) and |value − 100·Σn/Σd| > tolerance, without dividing
+        "rollup_mismatch": Q(children_total__gt=0, children_counted=F("children_total"))
+        & (
+            Q(value_times_denominator__gt=F("children_numerator") * 100 + F("children_denominator") * tolerance)
+            | Q(value_times_denominator__lt=F("children_numerator") * 100 - F("children_denominator") * tolerance)
+        ),
+    }
+    return reduce(or_, (conditions[name] for name in flags))
+
+
+def flags_of(figure) -> list[str]:
+    """The flags of one figure annotated by with_quality, computed in Python for display."""
+    found = []
+    if figure.value > 100:
+        found.append("above_100")
+    if figure.previous_value is not None and abs(figure.value - figure.previous_value) > Decimal(
+        str(settings.QUALITY_JUMP)
+    ):
+        found.append("jump")
+    if figure.children_total and figure.children_counted == figure.children_total and figure.children_denominator:
+        rolled = Decimal(100) * figure.children_numerator / figure.children_denominator
+        if abs(figure.value - rolled) > Decimal(str(settings.ROLLUP_TOLERANCE)):
+            found.append("rollup_mismatch")
+    return found

@@ -17,6 +17,7 @@ from .models import (
     Region,
     Source,
 )
+from .services import publication_changes
 
 
 class CodeRelatedField(serializers.SlugRelatedField):
@@ -85,6 +86,15 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         # clean() may derive values (e.g. the percentage from the counts).
         return {**attrs, **{name: getattr(candidate, name) for name in self.derived_fields}}
 
+    def update(self, instance, validated_data):
+        # Write only the fields the request gave (a PATCH of one field never rewrites the others).
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        fields = {self.Meta.model._meta.get_field(name).name for name in validated_data}
+        fields |= {f.name for f in self.Meta.model._meta.concrete_fields if getattr(f, "auto_now", False)}
+        instance.save(update_fields=fields)
+        return instance
+
     def candidate_instance(self, attrs):
         """The object as it would be saved, built without touching ``self.instance``."""
         model = self.Meta.model
@@ -115,7 +125,7 @@ class RegionSerializer(ImmutableCodeMixin, ModelCleanSerializer):
 
     class Meta:
         model = Region
-        fields = ["code", "name", "level", "kind", "parent", "population", "population_as_of"]
+        fields = ["code", "name", "level", "kind", "parent", "population", "population_as_of", "version"]
 
 
 @extend_schema_serializer(
@@ -137,13 +147,13 @@ class RegionSerializer(ImmutableCodeMixin, ModelCleanSerializer):
 class IndicatorSerializer(ImmutableCodeMixin, ModelCleanSerializer):
     class Meta:
         model = Indicator
-        fields = ["code", "name", "name_en", "unit", "population", "higher_is_better", "description"]
+        fields = ["code", "name", "name_en", "unit", "population", "higher_is_better", "description", "version"]
 
 
 class SourceSerializer(ModelCleanSerializer):
     class Meta:
         model = Source
-        fields = ["id", "title", "publisher", "url", "published_on", "note"]
+        fields = ["id", "title", "publisher", "url", "published_on", "note", "version"]
         extra_kwargs = {"id": {"help_text": _("Id of the source, referred to by figures and targets.")}}
 
 
@@ -159,7 +169,7 @@ class NationalTargetSerializer(ModelCleanSerializer):
 
     class Meta:
         model = NationalTarget
-        fields = ["id", "indicator", "year", "value", "source", "created_at", "updated_at"]
+        fields = ["id", "indicator", "year", "value", "source", "version", "created_at", "updated_at"]
         extra_kwargs = {"id": {"help_text": _("Id of the target.")}}
 
 
@@ -202,6 +212,9 @@ class MeasurementSerializer(ModelCleanSerializer):
         source="region.name", read_only=True, help_text=_("Official name of the region.")
     )
     indicator = CodeRelatedField(queryset=Indicator.objects.all(), help_text=_("Indicator code."))
+    verified_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text=_("Who verified or published the figure.")
+    )
 
     derived_fields = ("value",)
 
@@ -217,9 +230,14 @@ class MeasurementSerializer(ModelCleanSerializer):
             "numerator",
             "denominator",
             "source",
+            "status",
+            "verified_by",
+            "verified_at",
+            "version",
             "created_at",
             "updated_at",
         ]
+        read_only_fields = ["verified_at", "version"]
         extra_kwargs = {
             "id": {"help_text": _("Id of the figure.")},
             "value": {
@@ -236,6 +254,11 @@ class MeasurementSerializer(ModelCleanSerializer):
         if "value" not in attrs and counts_changed and candidate.numerator is not None and candidate.denominator:
             candidate.value = None  # derived again from the new counts by clean()
         return candidate
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        request = self.context.get("request")
+        return {**attrs, **publication_changes(user=request.user, instance=self.instance, attrs=attrs)}
 
 
 class PartnershipSerializer(serializers.ModelSerializer):
@@ -412,3 +435,55 @@ class DeletedTargetSerializer(serializers.Serializer):
     indicator = serializers.CharField(source="indicator.code", allow_null=True, help_text=_("Its indicator code."))
     year = serializers.IntegerField(help_text=_("Its year."))
     deleted_at = serializers.DateTimeField(source="history_date", help_text=_("When it was deleted."))
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text=_("Field name, as in the figure's representation."))
+    old = serializers.JSONField(allow_null=True, help_text=_("Value before the change; null when created."))
+    new = serializers.JSONField(allow_null=True, help_text=_("Value after the change."))
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    history_id = serializers.IntegerField(help_text=_("Id of this historical record."))
+    at = serializers.DateTimeField(help_text=_("When the change was made."))
+    type = serializers.ChoiceField(
+        choices=[("created", "created"), ("changed", "changed"), ("deleted", "deleted")], help_text=_("What happened.")
+    )
+    door = serializers.ChoiceField(
+        choices=[(d, d) for d in ("api", "admin", "import", "command", "fixture")],
+        help_text=_("How the change came in: api, admin, import, command or fixture."),
+    )
+    user = serializers.CharField(allow_null=True, help_text=_("Who made it (user or API client); null for commands."))
+    changes = FieldChangeSerializer(many=True, help_text=_("Each field whose value changed, with old and new value."))
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(
+        help_text=_("Line of the file (CSV/XLSX; the header is line 1) or position (JSON, from 1).")
+    )
+    attr = serializers.CharField(source="column", allow_null=True, help_text=_("The column at fault, if one."))
+    code = serializers.CharField(
+        help_text=_("Stable machine-readable reason, e.g. unknown_region, bps_code, duplicate.")
+    )
+    detail = serializers.CharField(source="message", help_text=_("Human-readable reason."))
+
+
+class ImportReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(help_text=_("true: checked and counted, nothing written."))
+    written = serializers.BooleanField(help_text=_("Whether the figures were written (all of them)."))
+    rows = serializers.IntegerField(help_text=_("Rows in the file."))
+    created = serializers.IntegerField(help_text=_("New figures."))
+    updated = serializers.IntegerField(help_text=_("Figures whose value, counts, source or status changed."))
+    unchanged = serializers.IntegerField(help_text=_("Figures already stored exactly so."))
+    rejected = serializers.IntegerField(help_text=_("Bad rows; any bad row means nothing is written."))
+    errors = ImportErrorSerializer(many=True, help_text=_("Every bad row: line, column and reason."))
+
+
+class ImportParametersSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(default=False, help_text=_("true: check and count, write nothing."))
+    source = serializers.PrimaryKeyRelatedField(
+        queryset=Source.objects.all(), required=False, help_text=_("Source id for rows that do not name one.")
+    )
+
+    def validate_source(self, source):
+        return source.pk

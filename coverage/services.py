@@ -2,14 +2,63 @@
 
 import csv
 import datetime
+import io
+import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import PermissionDenied
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import REGION_CODE_PATTERNS, Measurement, Region
+from .history import current_door
+from .models import (
+    EARLIEST_DATE,
+    PERCENT_MAX,
+    REGION_CODE_PATTERNS,
+    Door,
+    Indicator,
+    Measurement,
+    Region,
+    Source,
+    percentage,
+)
+
+# Fields whose change makes a verified or published figure a new, unreviewed figure.
+FIGURE_FIELDS = ("region", "indicator", "as_of", "value", "numerator", "denominator", "source")
+
+
+def check_may_delete(*, user, instance: Measurement) -> None:
+    if instance.status != Measurement.Status.DRAFT and not user.has_perm("coverage.publish_measurement"):
+        raise PermissionDenied(_("Only clients allowed to publish may delete a verified or published figure."))
+
+
+def publication_changes(*, user, instance: Measurement | None, attrs: dict) -> dict:
+    """The status fields a write implies, or PermissionDenied.
+
+    Only a client with ``coverage.publish_measurement`` may make a figure verified or published (it is then
+    recorded as verifier, with the time), or change one that already is: other clients write drafts, so a
+    correction never goes public unreviewed and a public figure never changes under its readers unannounced.
+    """
+    publisher = user.has_perm("coverage.publish_measurement")
+    current = instance.status if instance is not None else Measurement.Status.DRAFT
+    wanted = attrs.get("status", current)
+    if not publisher and (wanted != Measurement.Status.DRAFT or current != Measurement.Status.DRAFT):
+        raise PermissionDenied(
+            _("Only clients allowed to publish may write a verified or published figure; others write drafts.")
+        )
+    changed = instance is None or any(
+        name in attrs and getattr(instance, name) != attrs[name] for name in FIGURE_FIELDS
+    )
+    if wanted != Measurement.Status.DRAFT and (wanted != current or changed):
+        return {"status": wanted, "verified_by": user if user.is_authenticated else None, "verified_at": timezone.now()}
+    return {}
+
 
 # One file per level in the Kemendagri list (fixtures/wilayah, from cahyadsn/wilayah).
 REGION_FILES = {1: "provinces.csv", 2: "regencies.csv", 3: "districts.csv", 4: "villages.csv"}
@@ -83,12 +132,21 @@ def load_regions(*, directory: Path, max_level: int, prune: bool = False) -> lis
             to_create.append(Region(code=code, name=name, level=level, kind=kind, parent_id=parent))
             report.created += 1
         elif current[2:] != (name, level, kind, parent):
-            to_update.append(Region(id=current[0], code=code, name=name, level=level, kind=kind, parent_id=parent))
+            to_update.append((current[0], name, level, kind, parent))
             report.updated += 1
         else:
             report.unchanged += 1
-    Region.objects.bulk_create(to_create, batch_size=5000)
-    Region.objects.bulk_update(to_update, ["name", "kind", "level", "parent"], batch_size=2000)
+    recorded = {"custom_historical_attrs": {"history_door": current_door()}}
+    bulk_create_with_history(to_create, Region, batch_size=5000, **recorded)
+    # Whole rows, so that their historical copies are whole too.
+    updated = Region.objects.in_bulk([pk for pk, *_ in to_update])
+    for pk, name, level, kind, parent in to_update:
+        region = updated[pk]
+        region.name, region.level, region.kind, region.parent_id = name, level, kind, parent
+        region.version += 1
+    bulk_update_with_history(
+        list(updated.values()), Region, ["name", "kind", "level", "parent", "version"], batch_size=2000, **recorded
+    )
 
     _load_population(directory, max_level=max_level, reports=reports)
 
@@ -107,14 +165,20 @@ def _load_population(directory, *, max_level, reports):
     with path.open(encoding="utf-8", newline="") as handle:
         population = {row["code"]: int(row["total"]) for row in csv.DictReader(handle)}
     changed = []
-    for region in Region.objects.filter(code__in=population, level__lte=max_level).only(
-        "id", "code", "level", "population", "population_as_of"
-    ):
+    for region in Region.objects.filter(code__in=population, level__lte=max_level):
         if (region.population, region.population_as_of) != (population[region.code], POPULATION_AS_OF):
             region.population, region.population_as_of = population[region.code], POPULATION_AS_OF
             changed.append(region)
             reports[region.level].population_updated += 1
-    Region.objects.bulk_update(changed, ["population", "population_as_of"], batch_size=2000)
+    for region in changed:
+        region.version += 1
+    bulk_update_with_history(
+        changed,
+        Region,
+        ["population", "population_as_of", "version"],
+        batch_size=2000,
+        custom_historical_attrs={"history_door": current_door()},
+    )
 
 
 def _prune(obsolete, reports):
@@ -130,3 +194,432 @@ def _prune(obsolete, reports):
         else:
             region.delete()
             reports[region.level].deleted.append(code)
+
+
+# --- Bulk import of figures -------------------------------------------------------------------------------
+
+# The API's own field names: a file exported with ?format=csv imports back unchanged.
+IMPORT_COLUMNS = ("region", "indicator", "as_of", "value", "numerator", "denominator", "source", "status")
+# Columns of an export that say nothing new about a figure, and are ignored on import.
+EXPORT_ONLY_COLUMNS = ("id", "region_name", "verified_by", "verified_at", "version", "created_at", "updated_at")
+MAX_COUNT = 2**63 - 1
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (not CSV/XLSX/JSON, no header, wrong columns, too large)."""
+
+    def __init__(self, message, *, code="invalid_file", status=400):
+        super().__init__(message)
+        self.code, self.status = code, status
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str | None
+    code: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)  # a sample of what was (or would be) written
+
+    @property
+    def rejected(self) -> int:
+        return len({error.line for error in self.errors})
+
+    @property
+    def written(self) -> bool:
+        return not self.dry_run and not self.errors
+
+
+def read_table(content: bytes, *, filename: str = "", content_type: str = "") -> list[tuple[int, dict]]:
+    """(line number, row) pairs of a CSV, XLSX or JSON file; line numbers are those a person sees."""
+    kind = _file_kind(filename, content_type, content)
+    if kind == "json":
+        try:
+            data = json.loads(content.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise ImportFileError(_("Not valid JSON: %(error)s") % {"error": str(exc)[:200]}) from None
+        return rows_from_objects(data)
+    if kind == "xlsx":
+        return _xlsx_rows(content)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(_("A CSV file must be UTF-8.")) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    _check_header(reader.fieldnames or [])
+    rows = []
+    for row in reader:
+        if None in row:
+            raise ImportFileError(_("Line %(line)s has more cells than the header.") % {"line": reader.line_num})
+        rows.append((reader.line_num, row))
+    return rows
+
+
+def rows_from_objects(data) -> list[tuple[int, dict]]:
+    """Rows of a JSON array of objects; the "line" of a row is its position, from 1."""
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ImportFileError(_("Expected a JSON array of objects, one per figure."))
+    _check_header(sorted({key for item in data for key in item}))
+    return [(index, {k: ("" if v is None else v) for k, v in item.items()}) for index, item in enumerate(data, start=1)]
+
+
+def _file_kind(filename, content_type, content):
+    name = filename.lower()
+    if name.endswith(".xlsx") or "spreadsheetml" in content_type or content[:2] == b"PK":
+        return "xlsx"
+    if name.endswith(".json") or "json" in content_type or content.lstrip()[:1] in (b"[", b"{"):
+        return "json"
+    return "csv"
+
+
+def _xlsx_rows(content):
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ImportFileError(_("Not a readable XLSX file: %(error)s") % {"error": str(exc)[:200]}) from None
+    values = sheet.iter_rows(values_only=True)
+    header = [str(cell).strip() if cell is not None else "" for cell in next(values, ())]
+    _check_header(header)
+    rows = []
+    for line, cells in enumerate(values, start=2):
+        if all(cell in (None, "") for cell in cells):
+            continue
+        rows.append((line, {name: _xlsx_cell(cell) for name, cell in zip(header, cells, strict=False) if name}))
+    return rows
+
+
+def _xlsx_cell(cell):
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime.datetime):
+        return cell.date().isoformat() if cell.time() == datetime.time() else cell.isoformat()
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _check_header(columns):
+    unknown = [c for c in columns if c not in IMPORT_COLUMNS and c not in EXPORT_ONLY_COLUMNS]
+    if unknown:
+        raise ImportFileError(
+            _("Unknown column(s): %(columns)s. Columns are the API's field names: %(known)s.")
+            % {"columns": ", ".join(unknown), "known": ", ".join(IMPORT_COLUMNS)},
+            code="unknown_column",
+        )
+    missing = [c for c in ("region", "indicator", "as_of") if c not in columns]
+    if missing:
+        raise ImportFileError(
+            _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}, code="missing_column"
+        )
+
+
+class _RowChecker:
+    """Validates one row at a time against the rules of Measurement, with every lookup done beforehand."""
+
+    def __init__(self, rows, *, default_source, publisher):
+        self.errors: list[RowError] = []
+        self.default_source = default_source
+        self.publisher = publisher
+        self.today = timezone.localdate()
+        codes = {str(row.get("region", "")).strip() for _, row in rows}
+        self.regions = dict(Region.objects.filter(code__in=codes).values_list("code", "id"))
+        names = {str(row.get("indicator", "")).strip() for _, row in rows}
+        self.indicators = dict(Indicator.objects.filter(code__in=names).values_list("code", "id"))
+        self.sources = set(Source.objects.values_list("id", flat=True))
+
+    def fail(self, line, column, code, message):
+        self.errors.append(RowError(line, column, code, str(message)))
+
+    def check(self, line, row) -> dict | None:
+        before = len(self.errors)
+        text = {k: str(v).strip() if v is not None else "" for k, v in row.items()}
+        region_id = self._region(line, text.get("region", ""))
+        indicator_id = self._indicator(line, text.get("indicator", ""))
+        as_of = self._date(line, text.get("as_of", ""))
+        numerator = self._count(line, "numerator", text.get("numerator", ""), minimum=0)
+        denominator = self._count(line, "denominator", text.get("denominator", ""), minimum=1)
+        value = self._value(line, text.get("value", ""), numerator, denominator)
+        source_id = self._source(line, text.get("source", ""))
+        status = self._status(line, text.get("status", ""))
+        if len(self.errors) > before:
+            return None
+        return {
+            "region_id": region_id,
+            "indicator_id": indicator_id,
+            "as_of": as_of,
+            "value": value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "source_id": source_id,
+            "status": status,
+        }
+
+    def _region(self, line, code):
+        if not code:
+            return self.fail(line, "region", "required", _("A region code is required."))
+        if code in self.regions:
+            return self.regions[code]
+        if re.fullmatch(r"[0-9]{4}([0-9]{3}([0-9]{3})?)?", code):
+            dotted = ".".join(filter(None, (code[:2], code[2:4], code[4:7] if len(code) > 4 else "", code[7:])))
+            return self.fail(
+                line,
+                "region",
+                "bps_code",
+                _(
+                    "%(code)s looks like a BPS code; give the Kemendagri code, with dots "
+                    "(e.g. %(dotted)s, which may differ)."
+                )
+                % {"code": code, "dotted": dotted},
+            )
+        return self.fail(line, "region", "unknown_region", _("Unknown region code: %(code)s.") % {"code": code[:50]})
+
+    def _indicator(self, line, code):
+        if not code:
+            return self.fail(line, "indicator", "required", _("An indicator code is required."))
+        if code not in self.indicators:
+            return self.fail(
+                line, "indicator", "unknown_indicator", _("Unknown indicator code: %(code)s.") % {"code": code[:50]}
+            )
+        return self.indicators[code]
+
+    def _date(self, line, text):
+        if not text:
+            return self.fail(line, "as_of", "required", _("The date (as_of) is required."))
+        try:
+            as_of = datetime.date.fromisoformat(text) if len(text) == 10 else None
+        except ValueError:
+            as_of = None
+        if as_of is None:
+            return self.fail(
+                line, "as_of", "invalid", _("%(text)s is not a real date as YYYY-MM-DD.") % {"text": text[:50]}
+            )
+        if as_of > self.today + datetime.timedelta(days=1):
+            return self.fail(line, "as_of", "future_date", _("%(date)s is in the future.") % {"date": text})
+        if as_of < EARLIEST_DATE:
+            return self.fail(line, "as_of", "date_too_early", _("A figure cannot describe a date before 1900."))
+        return as_of
+
+    def _count(self, line, column, text, *, minimum):
+        if not text:
+            return None
+        if not re.fullmatch(r"[0-9]+", text):
+            return self.fail(
+                line, column, "invalid", _("%(text)s is not a whole number of people.") % {"text": text[:50]}
+            )
+        count = int(text)
+        if count < minimum or count > MAX_COUNT:
+            return self.fail(line, column, "out_of_range", _("%(count)s is out of range.") % {"count": text[:30]})
+        return count
+
+    def _value(self, line, text, numerator, denominator):
+        value = None
+        if text:
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                return self.fail(line, "value", "invalid", _("%(text)s is not a number.") % {"text": text[:50]})
+            if not value.is_finite():
+                return self.fail(line, "value", "invalid", _("%(text)s is not a number.") % {"text": text[:50]})
+            if value.as_tuple().exponent < -2:
+                return self.fail(
+                    line, "value", "max_decimal_places", _("At most 2 decimal places (%(text)s).") % {"text": text}
+                )
+            if value < 0:
+                return self.fail(line, "value", "min_value", _("A percentage cannot be negative."))
+            if value > PERCENT_MAX:
+                return self.fail(line, "value", "max_value", _("A percentage must be below 1000."))
+        if numerator is not None and denominator:
+            expected = percentage(numerator, denominator)
+            if expected > PERCENT_MAX:
+                return self.fail(
+                    line,
+                    "value",
+                    "counts_out_of_range",
+                    _("The counts give %(expected)s, not a possible percentage.") % {"expected": expected},
+                )
+            if value is None:
+                return expected
+            if value != expected:
+                return self.fail(
+                    line,
+                    "value",
+                    "value_counts_mismatch",
+                    _("%(value)s does not match the counts: 100 × %(numerator)s / %(denominator)s = %(expected)s.")
+                    % {"value": text, "numerator": numerator, "denominator": denominator, "expected": expected},
+                )
+        if value is None:
+            return self.fail(line, "value", "required", _("Give the value, or both numerator and denominator."))
+        return value.quantize(Decimal("0.01"))
+
+    def _source(self, line, text):
+        if not text:
+            if self.default_source is None:
+                return self.fail(
+                    line, "source", "required", _("Give the source (its id) in the file or for the whole import.")
+                )
+            return self.default_source
+        if not re.fullmatch(r"[0-9]{1,18}", text) or int(text) not in self.sources:
+            return self.fail(line, "source", "unknown_source", _("Unknown source id: %(text)s.") % {"text": text[:50]})
+        return int(text)
+
+    def _status(self, line, text):
+        if not text:
+            return None  # an existing figure keeps its status; a new one gets the importer's default
+        if text not in Measurement.Status.values:
+            return self.fail(
+                line,
+                "status",
+                "invalid_choice",
+                _("Status is draft, verified or published, not %(text)s.") % {"text": text[:30]},
+            )
+        return text
+
+
+FIGURE_COLUMNS = ("value", "numerator", "denominator", "source_id", "status")
+CHANGE_SAMPLE = 50
+
+
+def import_measurements(
+    rows: list[tuple[int, dict]], *, user, dry_run: bool, default_source: int | None = None, max_rows: int | None = None
+) -> ImportReport:
+    """Create, update or leave unchanged each figure of ``rows``, keyed on (region, indicator, as_of).
+
+    All or nothing: one transaction, and any bad row (named with its line, column and reason) means nothing
+    is written. Without the permission to publish, new figures are drafts and published ones cannot be
+    changed. Every write is recorded in the change history, door "import", with the user.
+    """
+    if max_rows is not None and len(rows) > max_rows:
+        raise ImportFileError(
+            _("%(rows)s rows; at most %(max)s per import.") % {"rows": len(rows), "max": max_rows},
+            code="too_many_rows",
+            status=413,
+        )
+    publisher = bool(user and user.has_perm("coverage.publish_measurement"))
+    default_status = Measurement.Status.PUBLISHED if publisher else Measurement.Status.DRAFT
+    report = ImportReport(dry_run=dry_run, rows=len(rows))
+    checker = _RowChecker(rows, default_source=default_source, publisher=publisher)
+    checked, seen = [], {}
+    for line, row in rows:
+        figure = checker.check(line, row)
+        if figure is None:
+            continue
+        key = (figure["region_id"], figure["indicator_id"], figure["as_of"])
+        if key in seen:
+            checker.fail(
+                line, None, "duplicate", _("Same region, indicator and as_of as line %(line)s.") % {"line": seen[key]}
+            )
+            continue
+        seen[key] = line
+        checked.append((line, figure))
+
+    existing = _existing_figures(checked)
+    to_create, to_update = [], []
+    now = timezone.now()
+    for line, figure in checked:
+        current = existing.get((figure["region_id"], figure["indicator_id"], figure["as_of"]))
+        if figure["status"] is None:
+            figure["status"] = current.status if current is not None else default_status
+        if current is not None and all(getattr(current, name) == figure[name] for name in FIGURE_COLUMNS):
+            report.unchanged += 1
+            continue
+        public = figure["status"] != Measurement.Status.DRAFT or (
+            current is not None and current.status != Measurement.Status.DRAFT
+        )
+        if public and not publisher:
+            checker.fail(
+                line,
+                "status",
+                "permission_denied",
+                _("Only clients allowed to publish may write a verified or published figure; others write drafts."),
+            )
+            continue
+        if current is None:
+            to_create.append(figure)
+            continue
+        if len(report.changes) < CHANGE_SAMPLE:
+            report.changes.append(
+                {
+                    "line": line,
+                    "id": current.pk,
+                    **{
+                        name: (getattr(current, name), figure[name])
+                        for name in FIGURE_COLUMNS
+                        if getattr(current, name) != figure[name]
+                    },
+                }
+            )
+        for name in FIGURE_COLUMNS:
+            setattr(current, name, figure[name])
+        current.version += 1
+        current.updated_at = now
+        if figure["status"] != Measurement.Status.DRAFT:
+            current.verified_by, current.verified_at = user, now
+        to_update.append(current)
+    report.errors = sorted(checker.errors, key=lambda e: (e.line, e.column or ""))
+    report.created, report.updated = len(to_create), len(to_update)
+    if report.errors or dry_run:
+        return report
+
+    history = {"default_user": user, "custom_historical_attrs": {"history_door": Door.IMPORT}}
+    with transaction.atomic():
+        new = [
+            Measurement(
+                **figure,
+                **({"verified_by": user, "verified_at": now} if figure["status"] != Measurement.Status.DRAFT else {}),
+            )
+            for figure in to_create
+        ]
+        bulk_create_with_history(new, Measurement, batch_size=2000, default_date=now, **history)
+        bulk_update_with_history(
+            to_update,
+            Measurement,
+            [*FIGURE_COLUMNS, "verified_by", "verified_at", "version", "updated_at"],
+            batch_size=1000,
+            default_date=now,
+            **history,
+        )
+    return report
+
+
+def _existing_figures(checked):
+    if not checked:
+        return {}
+    regions = {f["region_id"] for _, f in checked}
+    indicators = {f["indicator_id"] for _, f in checked}
+    dates = {f["as_of"] for _, f in checked}
+    found = Measurement.objects.filter(indicator_id__in=indicators, as_of__in=dates)
+    if len(regions) < 2000:
+        found = found.filter(region_id__in=regions)
+    return {
+        (m.region_id, m.indicator_id, m.as_of): m
+        for m in found.only(
+            "id",
+            "region_id",
+            "indicator_id",
+            "as_of",
+            "value",
+            "numerator",
+            "denominator",
+            "source_id",
+            "status",
+            "version",
+            "verified_by_id",
+            "verified_at",
+            "created_at",
+            "updated_at",
+        )
+    }

@@ -1,15 +1,18 @@
+from django.conf import settings
+from django.db import transaction
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from . import examples, selectors
+from . import examples, selectors, services
 from .filters import (
     AttainmentFilterSet,
     AvailabilityFilterSet,
@@ -32,12 +35,16 @@ from .models import (
     Region,
     Source,
 )
+from .parsers import ImportJSONParser, RequestTooLarge
 from .renderers import csv_line
 from .serializers import (
     AttainmentSerializer,
     AvailabilitySerializer,
     DeletedMeasurementSerializer,
     DeletedTargetSerializer,
+    HistoryEntrySerializer,
+    ImportParametersSerializer,
+    ImportReportSerializer,
     IndicatorSerializer,
     MeasurementSerializer,
     NationalTargetSerializer,
@@ -51,6 +58,53 @@ from .serializers import (
 
 class NoTargetError(exceptions.NotFound):
     default_code = "no_target"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = _("The record changed since you read it (If-Match does not match its ETag); read it again.")
+    default_code = "precondition_failed"
+
+
+def etag(obj) -> str:
+    return f'"{obj.version}"'
+
+
+class ConditionalWriteMixin:
+    """No lost updates. Every write locks its row for the length of the request, so concurrent writes of
+    different fields apply one after the other to the current row; a write that names the version it read
+    (If-Match: the ETag of a GET) is refused with 412 if the row has changed since."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            wanted = self.request.headers.get("If-Match")
+            if wanted is not None and wanted.strip() != "*":
+                tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+                if etag(obj) not in tags:
+                    raise PreconditionFailed()
+        return obj
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    @transaction.atomic
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
 
 
 class ExportMixin:
@@ -92,7 +146,19 @@ def today():
     return timezone.localdate()
 
 
-class RegionViewSet(ExportMixin, AnswerMixin, viewsets.ModelViewSet):
+def parse_moment(value):
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+class RegionViewSet(ExportMixin, AnswerMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Regions by Kemendagri code: provinces, kabupaten/kota, kecamatan, desa/kelurahan."""
 
     queryset = Region.objects.order_by("code")
@@ -122,7 +188,7 @@ class RegionViewSet(ExportMixin, AnswerMixin, viewsets.ModelViewSet):
         return Response(self.get_serializer(summary).data)
 
 
-class IndicatorViewSet(AnswerMixin, viewsets.ModelViewSet):
+class IndicatorViewSet(AnswerMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """What is measured (KTP-el recording, KIA ownership, …), by code."""
 
     queryset = Indicator.objects.order_by("code")
@@ -193,7 +259,7 @@ class IndicatorViewSet(AnswerMixin, viewsets.ModelViewSet):
         return data.get("results", data)
 
 
-class SourceViewSet(ExportMixin, viewsets.ModelViewSet):
+class SourceViewSet(ExportMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Where figures and targets come from: every figure points to one."""
 
     queryset = Source.objects.order_by("-published_on", "id")
@@ -214,7 +280,7 @@ class DeletedMixin:
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class NationalTargetViewSet(DeletedMixin, ExportMixin, viewsets.ModelViewSet):
+class NationalTargetViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """National targets per indicator and year (e.g. KIA ownership 60 % in 2024)."""
 
     queryset = NationalTarget.objects.select_related("indicator").order_by("indicator__code", "year")
@@ -234,7 +300,7 @@ class NationalTargetViewSet(DeletedMixin, ExportMixin, viewsets.ModelViewSet):
         return self.deleted_list()
 
 
-class MeasurementViewSet(DeletedMixin, ExportMixin, viewsets.ModelViewSet):
+class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Coverage figures: one per region, indicator and date."""
 
     queryset = Measurement.objects.select_related("region", "indicator").order_by(
@@ -243,6 +309,130 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, viewsets.ModelViewSet):
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilterSet
     lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list" and self.request.query_params.get("known_at"):
+            # Validated by the FilterSet, which runs next; the historical rows have the same fields.
+            moment = parse_moment(self.request.query_params["known_at"])
+            if moment is not None:
+                queryset = (
+                    selectors.measurements_known_at(moment)
+                    .select_related("region", "indicator", "verified_by")
+                    .order_by("region__code", "indicator__code", "as_of", "id")
+                )
+        if self.action not in ("list", "deleted", "history") and not selectors.may_see_unpublished(self.request.user):
+            queryset = queryset.filter(status=Measurement.Status.PUBLISHED)
+        return queryset
+
+    def perform_destroy(self, instance):
+        services.check_may_delete(user=self.request.user, instance=instance)
+        super().perform_destroy(instance)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "CSV, XLSX or JSON file."},
+                    "dry_run": {"type": "boolean", "description": "true: check and count, write nothing."},
+                    "source": {"type": "integer", "description": "Source id for rows that do not name one."},
+                },
+                "required": ["file"],
+            },
+            "application/json": {"type": "array", "items": {"type": "object"}},
+        },
+        parameters=[
+            OpenApiParameter("dry_run", bool, description=_("true: check and count, write nothing (default false).")),
+            OpenApiParameter("source", int, description=_("Source id for rows that do not name one.")),
+        ],
+        responses={
+            200: ImportReportSerializer,
+            400: OpenApiResponse(
+                description=_("Bad rows (every one listed with line, column and reason); nothing written.")
+            ),
+        },
+        summary="Import figures from CSV, XLSX or JSON, all or nothing",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[ImportJSONParser, MultiPartParser],
+        filter_backends=[],
+        pagination_class=None,
+        serializer_class=ImportReportSerializer,
+    )
+    def import_file(self, request):
+        """Create, update or leave unchanged each figure of the file, keyed on (region, indicator, as_of). Columns
+        are the API's field names, so a `?format=csv` export imports back unchanged. One transaction: a single bad
+        row means nothing is written, and the answer names every bad row. Needs the add and change permissions;
+        without the permission to publish, figures land as drafts."""
+        if not request.user.has_perms(["coverage.add_measurement", "coverage.change_measurement"]):
+            raise exceptions.PermissionDenied()
+        params = ImportParametersSerializer(data={**request.query_params.dict(), **self._form_fields(request)})
+        params.is_valid(raise_exception=True)
+        try:
+            rows = self._uploaded_rows(request)
+            report = services.import_measurements(
+                rows,
+                user=request.user,
+                dry_run=params.validated_data["dry_run"],
+                default_source=params.validated_data.get("source"),
+                max_rows=settings.IMPORT_MAX_ROWS,
+            )
+        except services.ImportFileError as exc:
+            if exc.status == 413:
+                raise RequestTooLarge(str(exc), code=exc.code) from None
+            raise exceptions.ValidationError({"file": [exceptions.ErrorDetail(str(exc), code=exc.code)]}) from None
+        data = self.get_serializer(report).data
+        if report.errors:
+            return Response(
+                {
+                    "type": "validation_error",
+                    "errors": [{**error, "attr": error["attr"]} for error in data["errors"]],
+                    "summary": {k: v for k, v in data.items() if k != "errors"},
+                },
+                status=400,
+            )
+        return Response(data)
+
+    @staticmethod
+    def _form_fields(request):
+        return (
+            {k: v for k, v in request.data.items() if k in ("dry_run", "source")}
+            if hasattr(request.data, "items") and not isinstance(request.data, list)
+            else {}
+        )
+
+    @staticmethod
+    def _uploaded_rows(request):
+        if isinstance(request.data, list):
+            return services.rows_from_objects(request.data)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise services.ImportFileError(
+                _("Send the file as the multipart field file, or a JSON array."), code="required"
+            )
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise services.ImportFileError(
+                _("The file is larger than %(max)s bytes.") % {"max": settings.IMPORT_MAX_BYTES},
+                code="request_too_large",
+                status=413,
+            )
+        return services.read_table(upload.read(), filename=upload.name, content_type=upload.content_type or "")
+
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True)}, filters=False)
+    @action(detail=True, pagination_class=None, filter_backends=[], serializer_class=HistoryEntrySerializer)
+    def history(self, request, pk=None):
+        """Every change of the figure, newest first: when, who, through which door, and each field's old and
+        new value. A deleted figure keeps its history. Needs the permission to see unpublished figures."""
+        if not selectors.may_see_unpublished(request.user):
+            raise exceptions.NotAuthenticated() if not request.user.is_authenticated else exceptions.PermissionDenied()
+        entries = selectors.figure_history(int(pk))
+        if not entries:
+            raise exceptions.NotFound()
+        return Response(self.get_serializer(entries, many=True).data)
 
     @extend_schema(responses={200: DeletedMeasurementSerializer(many=True)})
     @action(

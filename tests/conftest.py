@@ -27,14 +27,23 @@ def token_client(user):
     return client
 
 
+EDITING = [
+    f"{op}_{m}"
+    for m in ("region", "indicator", "source", "nationaltarget", "measurement")
+    for op in ("add", "change", "delete")
+]
+
+
 @pytest.fixture
 def editor(db):
-    """An app's API client whose user may add, change and delete every coverage model."""
-    models = ["region", "indicator", "source", "nationaltarget", "measurement"]
-    user = UserFactory(
-        username="editor", permissions=[f"{op}_{m}" for m in models for op in ("add", "change", "delete")]
-    )
-    return token_client(user)
+    """The provincial office's API client: may add, change, delete and publish everything."""
+    return token_client(UserFactory(username="editor", permissions=[*EDITING, "publish_measurement"]))
+
+
+@pytest.fixture
+def drafter(db):
+    """A kabupaten/kota office's API client: may add and change figures, but not publish them."""
+    return token_client(UserFactory(username="drafter", permissions=EDITING))
 
 
 @pytest.fixture

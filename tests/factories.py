@@ -75,6 +75,7 @@ class MeasurementFactory(DjangoModelFactory):
     as_of = datetime.date(2024, 6, 30)
     value = Decimal("50.00")
     source = factory.SubFactory(SourceFactory)
+    status = Measurement.Status.PUBLISHED
 
 
 class UserFactory(DjangoModelFactory):

@@ -86,6 +86,7 @@ def measurement_form(article, **fields):
         "numerator": "",
         "denominator": "",
         "source": article.pk,
+        "status": "draft",
         **fields,
     }
 

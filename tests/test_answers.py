@@ -12,6 +12,8 @@ from .factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db
 
+PUBLISHED = Measurement.Status.PUBLISHED
+
 # The article's highest/lowest statements, per indicator: (highest, value), (lowest, value).
 ARTICLE_EXTREMES = {
     "ktp-el-recording": (("64.71", 99.98), ("64.74", 97.43)),
@@ -225,6 +227,7 @@ def counted(article):
         n, d = 700 + 10 * index, 1000 + 100 * index
         numerator, denominator = numerator + n, denominator + d
         Measurement.objects.create(
+            status=PUBLISHED,
             region=region,
             indicator=kia,
             as_of=as_of,
@@ -239,7 +242,12 @@ def counted(article):
 def test_the_rollup_is_the_sum_of_counts_not_the_average_of_percentages(counted, api):
     kia, source, as_of, numerator, denominator = counted
     Measurement.objects.create(
-        region=Region.objects.get(code="64"), indicator=kia, as_of=as_of, value=Decimal("55.00"), source=source
+        status=PUBLISHED,
+        region=Region.objects.get(code="64"),
+        indicator=kia,
+        as_of=as_of,
+        value=Decimal("55.00"),
+        source=source,
     )
 
     body = api.get("/api/v1/regions/64/summary/", {"rollup": "true"}).json()
@@ -257,7 +265,12 @@ def test_the_rollup_is_the_sum_of_counts_not_the_average_of_percentages(counted,
 def test_a_stored_figure_within_tolerance_of_the_rollup_is_not_flagged(counted, api):
     kia, source, as_of, _numerator, _denominator = counted
     Measurement.objects.create(
-        region=Region.objects.get(code="64"), indicator=kia, as_of=as_of, value=Decimal("51.40"), source=source
+        status=PUBLISHED,
+        region=Region.objects.get(code="64"),
+        indicator=kia,
+        as_of=as_of,
+        value=Decimal("51.40"),
+        source=source,
     )
 
     rows = api.get("/api/v1/regions/64/summary/", {"rollup": "true"}).json()["results"]
@@ -269,7 +282,12 @@ def test_an_incomplete_rollup_says_which_children_are_missing_and_does_not_judge
     kia, source, as_of, *_ = counted
     Measurement.objects.filter(region__code="64.11", indicator=kia).delete()
     Measurement.objects.create(
-        region=Region.objects.get(code="64"), indicator=kia, as_of=as_of, value=Decimal("10.00"), source=source
+        status=PUBLISHED,
+        region=Region.objects.get(code="64"),
+        indicator=kia,
+        as_of=as_of,
+        value=Decimal("10.00"),
+        source=source,
     )
 
     rollup = next(
@@ -289,7 +307,12 @@ def test_answers_take_a_bounded_number_of_queries_at_national_scale(db, api, dja
     )
     Measurement.objects.bulk_create(
         Measurement(
-            region=region, indicator=kia, as_of=datetime.date(2024, 6, 30), value=Decimal(index % 100), source=source
+            status=PUBLISHED,
+            region=region,
+            indicator=kia,
+            as_of=datetime.date(2024, 6, 30),
+            value=Decimal(index % 100),
+            source=source,
         )
         for index, region in enumerate(Region.objects.filter(level__lte=2))
     )

@@ -55,6 +55,7 @@ def test_region_detail_by_code_at_every_level(national, api):
         "parent": "64.71.01",
         "population": None,
         "population_as_of": None,
+        "version": 1,
     }
 
 

@@ -77,6 +77,7 @@ def test_kaltim_and_its_ten_kabupaten_kota_carry_kemendagri_codes(article, api):
         "parent": None,
         "population": None,
         "population_as_of": None,
+        "version": 1,
     }
 
 

@@ -13,6 +13,8 @@ from .browser import CHROMIUM, visit
 
 pytestmark = pytest.mark.django_db
 
+PUBLISHED = Measurement.Status.PUBLISHED
+
 
 def test_the_dashboard_shows_the_article_per_indicator(article, client):
     page = client.get("/").content.decode()
@@ -58,7 +60,12 @@ def test_the_dashboard_works_at_national_scale_with_a_bounded_number_of_queries(
     )
     Measurement.objects.bulk_create(
         Measurement(
-            region=region, indicator=kia, as_of=datetime.date(2024, 6, 30), value=Decimal(index % 100), source=source
+            status=PUBLISHED,
+            region=region,
+            indicator=kia,
+            as_of=datetime.date(2024, 6, 30),
+            value=Decimal(index % 100),
+            source=source,
         )
         for index, region in enumerate(Region.objects.filter(level__lte=2))
     )

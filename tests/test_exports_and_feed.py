@@ -15,6 +15,8 @@ from .conftest import token_client
 
 pytestmark = pytest.mark.django_db
 
+PUBLISHED = Measurement.Status.PUBLISHED
+
 
 def csv_rows(response):
     assert response.status_code == 200, response.content
@@ -60,6 +62,10 @@ def test_measurement_csv_has_a_header_iso_dates_and_point_decimals(article, api)
         "numerator",
         "denominator",
         "source",
+        "status",
+        "verified_by",
+        "verified_at",
+        "version",
         "created_at",
         "updated_at",
     ]
@@ -103,7 +109,7 @@ def test_a_full_export_streams_every_matching_row_not_one_page(db, api):
 
     assert response.streaming
     rows = csv_rows(response)
-    assert rows[0] == ["code", "name", "level", "kind", "parent", "population", "population_as_of"]
+    assert rows[0] == ["code", "name", "level", "kind", "parent", "population", "population_as_of", "version"]
     assert len(rows) - 1 == Region.objects.filter(code__startswith="64.").count() == 10 + 105
 
 
@@ -124,7 +130,14 @@ def test_the_change_feed_returns_what_changed_since_a_moment(article, editor, ap
     editor.patch(f"/api/v1/measurements/{figure.pk}/", {"value": 97.44}, format="json")
     created = editor.post(
         "/api/v1/measurements/",
-        {"region": "64.72", "indicator": "kia-ownership", "as_of": "2024-06-13", "value": 80, "source": article.pk},
+        {
+            "region": "64.72",
+            "indicator": "kia-ownership",
+            "as_of": "2024-06-13",
+            "value": 80,
+            "source": article.pk,
+            "status": "published",
+        },
         format="json",
     ).json()
 
@@ -173,6 +186,7 @@ def test_a_bad_moment_is_a_400(article, api, value):
 def test_availability_counts_figures_per_indicator_level_and_date(article, api):
     kia = Indicator.objects.get(code="kia-ownership")
     Measurement.objects.create(
+        status=PUBLISHED,
         region=Region.objects.get(code="64.72"),
         indicator=kia,
         as_of=datetime.date(2024, 6, 13),

@@ -1,0 +1,79 @@
+"""Who changed what, when, and through which door.
+
+django-simple-history writes a historical row for every save and delete through the ORM; this module
+adds the door (API, admin, import, command, fixture) and covers the paths simple-history does not see
+by itself: fixture loads (raw saves) and bulk writes (see coverage.services).
+"""
+
+import contextvars
+from contextlib import contextmanager
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+from simple_history.signals import pre_create_historical_record
+
+from .models import Door
+
+_door = contextvars.ContextVar("door", default=Door.COMMAND)
+
+
+def current_door() -> str:
+    return _door.get()
+
+
+@contextmanager
+def door(name: str):
+    token = _door.set(name)
+    try:
+        yield
+    finally:
+        _door.reset(token)
+
+
+class DoorMiddleware:
+    """Requests under /api/ come through the API door, under /admin/ through the admin door."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name = (
+            Door.API if request.path.startswith("/api/") else Door.ADMIN if request.path.startswith("/admin/") else None
+        )
+        if name is None:
+            return self.get_response(request)
+        with door(name):
+            return self.get_response(request)
+
+
+@receiver(pre_create_historical_record)
+def record_door(sender, history_instance, **kwargs):
+    history_instance.history_door = current_door()
+
+
+@receiver(post_save)
+def record_fixture_load(sender, instance, raw=False, **kwargs):
+    """loaddata saves raw, which simple-history skips: record the loaded state, unless it already is the
+    latest recorded state (so that loading a fixture twice changes nothing)."""
+    if not raw or not hasattr(sender._meta, "simple_history_manager_attribute"):
+        return
+    history_model = getattr(sender, sender._meta.simple_history_manager_attribute).model
+    fields = [field.attname for field in sender._meta.concrete_fields]
+    latest = (
+        history_model.objects.filter(**{sender._meta.pk.attname: instance.pk})
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if (
+        latest is not None
+        and latest.history_type != "-"
+        and all(getattr(latest, f) == getattr(instance, f) for f in fields)
+    ):
+        return
+    history_model.objects.create(
+        history_date=getattr(instance, "updated_at", None) or timezone.now(),
+        history_type="+" if latest is None else "~",
+        history_door=Door.FIXTURE,
+        **{f: getattr(instance, f) for f in fields},
+    )
