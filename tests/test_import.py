@@ -139,10 +139,12 @@ def test_a_key_twice_in_one_file_is_named(national, editor):
     rows = synthetic_rows(national, 2)
     rows.append(dict(rows[0]))
 
-    response = editor.post(URL, {"file": io.BytesIO(csv_bytes(rows))}, format="multipart")
+    response = editor.post(
+        URL, {"file": io.BytesIO(csv_bytes(rows))}, format="multipart", headers={"accept-language": "en"}
+    )
 
     assert [(e["line"], e["code"]) for e in response.json()["errors"]] == [(4, "duplicate")]
-    assert "line 2" in response.json()["errors"][0]["detail"]
+    assert "as line 2" in response.json()["errors"][0]["detail"]
 
 
 def test_counts_must_match_the_value(national, editor):
