@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -574,25 +574,79 @@ def import_measurements(
     if report.errors or dry_run:
         return report
 
-    history = {"default_user": user, "custom_historical_attrs": {"history_door": Door.IMPORT}}
     with transaction.atomic():
-        new = [
-            Measurement(
-                **figure,
-                **({"verified_by": user, "verified_at": now} if figure["status"] != Measurement.Status.DRAFT else {}),
-            )
-            for figure in to_create
-        ]
-        bulk_create_with_history(new, Measurement, batch_size=2000, default_date=now, **history)
-        bulk_update_with_history(
-            to_update,
-            Measurement,
-            [*FIGURE_COLUMNS, "verified_by", "verified_at", "version", "updated_at"],
-            batch_size=1000,
-            default_date=now,
-            **history,
-        )
+        if connection.vendor == "postgresql":
+            _copy_figures(to_create, to_update, user=user, now=now)
+        else:
+            _orm_write_figures(to_create, to_update, user=user, now=now)
     return report
+
+
+def _new_figure_fields(figure, *, user, now):
+    verified = figure["status"] != Measurement.Status.DRAFT
+    return {
+        **figure,
+        "verified_by_id": user.pk if verified and user else None,
+        "verified_at": now if verified else None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _orm_write_figures(to_create, to_update, *, user, now):
+    history = {"default_user": user, "default_date": now, "custom_historical_attrs": {"history_door": Door.IMPORT}}
+    new = [Measurement(**_new_figure_fields(figure, user=user, now=now)) for figure in to_create]
+    bulk_create_with_history(new, Measurement, batch_size=2000, **history)
+    bulk_update_with_history(
+        to_update,
+        Measurement,
+        [*FIGURE_COLUMNS, "verified_by", "verified_at", "version", "updated_at"],
+        batch_size=1000,
+        **history,
+    )
+
+
+def _copy_figures(to_create, to_update, *, user, now):
+    """PostgreSQL: COPY the new figures (ids drawn from the sequence first), COPY the changed ones into a
+    staging table and apply them in one UPDATE, and COPY every historical row: the same rows and history as
+    the ORM path, at COPY speed. Constraints still apply; any violation aborts the whole transaction."""
+    table, history_table = Measurement._meta.db_table, Measurement.history.model._meta.db_table
+    columns = [f.column for f in Measurement._meta.concrete_fields]
+    rows = []
+    with connection.cursor() as cursor:
+        if to_create:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(to_create)]
+            )
+            for (pk,), figure in zip(cursor.fetchall(), to_create, strict=True):
+                rows.append({"id": pk, **_new_figure_fields(figure, user=user, now=now)})
+            _copy(cursor, table, columns, ([row[c] for c in columns] for row in rows))
+        if to_update:
+            changed = [
+                {c: getattr(m, f.attname) for f in Measurement._meta.concrete_fields for c in [f.column]}
+                for m in to_update
+            ]
+            cursor.execute(f"CREATE TEMP TABLE import_changes (LIKE {table}) ON COMMIT DROP")
+            _copy(cursor, "import_changes", columns, ([row[c] for c in columns] for row in changed))
+            assignments = ", ".join(f"{c} = changes.{c}" for c in columns if c != "id")
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM import_changes AS changes WHERE {table}.id = changes.id"
+            )
+        history_columns = [*columns, "history_date", "history_type", "history_user_id", "history_door"]
+        records = [(row, "+") for row in rows] + [(row, "~") for row in (changed if to_update else [])]
+        _copy(
+            cursor,
+            history_table,
+            history_columns,
+            ([row[c] for c in columns] + [now, kind, user.pk if user else None, Door.IMPORT] for row, kind in records),
+        )
+
+
+def _copy(cursor, table, columns, rows):
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _existing_figures(checked):

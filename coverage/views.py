@@ -303,7 +303,7 @@ class NationalTargetViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, vi
 class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Coverage figures: one per region, indicator and date."""
 
-    queryset = Measurement.objects.select_related("region", "indicator").order_by(
+    queryset = Measurement.objects.select_related("region", "indicator", "verified_by").order_by(
         "region__code", "indicator__code", "as_of", "id"
     )
     serializer_class = MeasurementSerializer

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from coverage.models import Indicator, Region, Source
 
-from .factories import MeasurementFactory
+from .factories import MeasurementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -178,9 +178,16 @@ def count_queries(api, params):
 def test_a_list_costs_the_same_few_queries_however_many_rows(series, api, params):
     few = count_queries(api, params)
     kia = Indicator.objects.get(code="kia-ownership")
+    publisher = UserFactory(username="publisher")
     for region in Region.objects.filter(parent="64"):
         for month in range(1, 13):
-            MeasurementFactory(region=region, indicator=kia, as_of=datetime.date(2024, month, 1), value=Decimal(month))
+            MeasurementFactory(
+                region=region,
+                indicator=kia,
+                as_of=datetime.date(2024, month, 1),
+                value=Decimal(month),
+                verified_by=publisher,
+            )
 
     many = count_queries(api, params)
 
