@@ -148,7 +148,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "coverage.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "coverage.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "coverage.renderers.CSVRenderer",
     ],

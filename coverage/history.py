@@ -59,7 +59,8 @@ def record_fixture_load(sender, instance, raw=False, **kwargs):
     if not raw or not hasattr(sender._meta, "simple_history_manager_attribute"):
         return
     history_model = getattr(sender, sender._meta.simple_history_manager_attribute).model
-    fields = [field.attname for field in sender._meta.concrete_fields]
+    recorded = {field.attname for field in history_model._meta.concrete_fields}
+    fields = [field.attname for field in sender._meta.concrete_fields if field.attname in recorded]
     latest = (
         history_model.objects.filter(**{sender._meta.pk.attname: instance.pk})
         .order_by("-history_date", "-history_id")

@@ -84,8 +84,8 @@ class Versioned(models.Model):
         super().save(*args, **kwargs)
 
 
-def history():
-    return HistoricalRecords(bases=[HistoryDoor])
+def history(**options):
+    return HistoricalRecords(bases=[HistoryDoor], **options)
 
 
 class CodeManager(models.Manager):
@@ -455,8 +455,15 @@ class Measurement(Versioned):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the figure was recorded."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, help_text=_("When the figure last changed."))
 
+    is_latest = models.BooleanField(
+        _("latest"),
+        default=False,
+        editable=False,
+        help_text=_("Derived: the region's most recent published figure for the indicator (kept current on write)."),
+    )
+
     objects = MeasurementManager()
-    history = history()
+    history = history(excluded_fields=["is_latest"])
 
     class Meta:
         verbose_name = _("measurement")
@@ -508,10 +515,18 @@ class Measurement(Versioned):
             models.Index(fields=["indicator", "as_of"], name="measurement_indicator_as_of"),
             models.Index(fields=["updated_at"], name="measurement_updated_at"),
             models.Index(fields=["status"], name="measurement_status"),
+            models.Index(fields=["indicator", "region"], condition=Q(is_latest=True), name="measurement_latest"),
         ]
 
     def __str__(self):
         return f"{self.region.code} {self.indicator.code} {self.as_of}: {self.value}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The (region, indicator) the row had when read: if a write moves it, both series' latest change.
+        instance._loaded_series = (instance.__dict__.get("region_id"), instance.__dict__.get("indicator_id"))
+        return instance
 
     def natural_key(self):
         return (*self.region.natural_key(), *self.indicator.natural_key(), self.as_of.isoformat())

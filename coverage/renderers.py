@@ -7,7 +7,10 @@ JSON whatever format was asked for, so a client never has to parse an error out 
 
 import csv
 import io
+from decimal import Decimal
 
+import orjson
+from django.utils.functional import Promise
 from rest_framework.renderers import JSONRenderer
 from rest_framework_csv.renderers import CSVRenderer as LibraryCSVRenderer
 
@@ -77,3 +80,20 @@ def csv_line(values) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerow(["true" if v is True else "false" if v is False else v for v in values])
     return buffer.getvalue()
+
+
+def _default(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Promise):  # lazy translations in error messages
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class ORJSONRenderer(JSONRenderer):
+    """The same JSON as DRF's renderer (compact, UTF-8, decimals as numbers), several times faster."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATACLASS)

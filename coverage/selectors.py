@@ -27,6 +27,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Indicator, Measurement, NationalTarget, Region, Source, percentage
@@ -49,11 +50,15 @@ def latest_measurements(queryset: QuerySet[Measurement]) -> QuerySet[Measurement
 
 
 def latest_figures(*, regions: QuerySet[Region], as_of: datetime.date, indicators=None) -> list[Measurement]:
-    """Each region's latest figure per indicator on or before ``as_of`` (one query)."""
-    candidates = Measurement.objects.published().filter(region__in=regions, as_of__lte=as_of)
+    """Each region's latest published figure per indicator on or before ``as_of`` (one query)."""
+    if as_of >= timezone.localdate():
+        # No figure describes a future date, so this is each series' latest: precomputed.
+        figures = Measurement.objects.filter(is_latest=True, region__in=regions)
+    else:
+        figures = latest_measurements(Measurement.objects.published().filter(region__in=regions, as_of__lte=as_of))
     if indicators is not None:
-        candidates = candidates.filter(indicator__in=indicators)
-    return list(latest_measurements(candidates).select_related("region", "indicator"))
+        figures = figures.filter(indicator__in=indicators)
+    return list(figures.select_related("region", "indicator"))
 
 
 def better_first(figures: list[Measurement], *, higher_is_better: bool) -> list[Measurement]:
@@ -522,3 +527,57 @@ def flags_of(figure) -> list[str]:
         if abs(figure.value - rolled) > Decimal(str(settings.ROLLUP_TOLERANCE)):
             found.append("rollup_mismatch")
     return found
+
+
+# The list representation of a figure, built from one values() row instead of a serializer per object:
+# the same JSON (tests compare the two), several times cheaper at 1,000 rows a page.
+FIGURE_VALUES = (
+    "id",
+    "region__code",
+    "region__name",
+    "indicator__code",
+    "as_of",
+    "value",
+    "numerator",
+    "denominator",
+    "source_id",
+    "status",
+    "verified_by__username",
+    "verified_at",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def _moment(value):
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def figure_rows(queryset, *, chunk_size=None):
+    """Dicts in the API's representation of a figure, in its field order (streamed with ``chunk_size``)."""
+    values = queryset.values_list(*FIGURE_VALUES)
+    return map(figure_row, values.iterator(chunk_size=chunk_size) if chunk_size else values)
+
+
+def figure_row(v):
+    return {
+        "id": v[0],
+        "region": v[1],
+        "region_name": v[2],
+        "indicator": v[3],
+        "as_of": v[4].isoformat(),
+        "value": v[5],
+        "numerator": v[6],
+        "denominator": v[7],
+        "source": v[8],
+        "status": v[9],
+        "verified_by": v[10],
+        "verified_at": _moment(v[11]),
+        "version": v[12],
+        "created_at": _moment(v[13]),
+        "updated_at": _moment(v[14]),
+    }

@@ -7,10 +7,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import reduce
+from operator import or_
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
@@ -31,6 +33,24 @@ from .models import (
 
 # Fields whose change makes a verified or published figure a new, unreviewed figure.
 FIGURE_FIELDS = ("region", "indicator", "as_of", "value", "numerator", "denominator", "source")
+
+
+def refresh_latest(series) -> None:
+    """Recompute ``is_latest`` for these (region_id, indicator_id) series: two UPDATEs, whatever their number."""
+    series = {pair for pair in series if None not in pair}
+    if not series:
+        return
+    from .selectors import latest_measurements
+
+    if len(series) > 200:
+        scope = Measurement.objects.filter(
+            region_id__in={r for r, _ in series}, indicator_id__in={i for _, i in series}
+        )
+    else:
+        scope = Measurement.objects.filter(reduce(or_, (Q(region_id=r, indicator_id=i) for r, i in series)))
+    winners = latest_measurements(scope.filter(status=Measurement.Status.PUBLISHED)).values("pk")
+    scope.filter(is_latest=True).exclude(pk__in=winners).update(is_latest=False)
+    scope.filter(pk__in=winners, is_latest=False).update(is_latest=True)
 
 
 def check_may_delete(*, user, instance: Measurement) -> None:
@@ -579,6 +599,10 @@ def import_measurements(
             _copy_figures(to_create, to_update, user=user, now=now)
         else:
             _orm_write_figures(to_create, to_update, user=user, now=now)
+        refresh_latest(
+            {(f["region_id"], f["indicator_id"]) for f in to_create}
+            | {(m.region_id, m.indicator_id) for m in to_update}
+        )
     return report
 
 
@@ -589,6 +613,7 @@ def _new_figure_fields(figure, *, user, now):
         "verified_by_id": user.pk if verified and user else None,
         "verified_at": now if verified else None,
         "version": 1,
+        "is_latest": False,
         "created_at": now,
         "updated_at": now,
     }
@@ -633,13 +658,13 @@ def _copy_figures(to_create, to_update, *, user, now):
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM import_changes AS changes WHERE {table}.id = changes.id"
             )
-        history_columns = [*columns, "history_date", "history_type", "history_user_id", "history_door"]
+        tracked = [f.column for f in Measurement.history.model._meta.concrete_fields if f.column in columns]
         records = [(row, "+") for row in rows] + [(row, "~") for row in (changed if to_update else [])]
         _copy(
             cursor,
             history_table,
-            history_columns,
-            ([row[c] for c in columns] + [now, kind, user.pk if user else None, Door.IMPORT] for row, kind in records),
+            [*tracked, "history_date", "history_type", "history_user_id", "history_door"],
+            ([row[c] for c in tracked] + [now, kind, user.pk if user else None, Door.IMPORT] for row, kind in records),
         )
 
 

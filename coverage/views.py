@@ -122,16 +122,20 @@ class ExportMixin:
                 code="csv_only",
             )
         queryset = self.filter_queryset(self.get_queryset())
-        serializer = self.get_serializer()
+        header = list(self.get_serializer().fields)
 
         def rows():
-            yield csv_line(serializer.fields)
-            for obj in queryset.iterator(chunk_size=2000):
-                yield csv_line(serializer.to_representation(obj).values())
+            yield csv_line(header)
+            for row in self.export_rows(queryset):
+                yield csv_line(row.values())
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
         return response
+
+    def export_rows(self, queryset):
+        serializer = self.get_serializer()
+        return (serializer.to_representation(obj) for obj in queryset.iterator(chunk_size=2000))
 
 
 class AnswerMixin:
@@ -309,6 +313,18 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilterSet
     lookup_value_regex = r"[0-9]+"
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset()) if request.query_params.get("page_size") != "all" else None
+        if queryset is None or queryset.model is not Measurement:
+            return super().list(request, *args, **kwargs)  # full export, or known_at's historical rows
+        page = self.paginate_queryset(queryset.values_list(*selectors.FIGURE_VALUES))
+        return self.get_paginated_response([selectors.figure_row(v) for v in page])
+
+    def export_rows(self, queryset):
+        if queryset.model is not Measurement:
+            return super().export_rows(queryset)
+        return selectors.figure_rows(queryset, chunk_size=5000)
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
@@ -50,3 +52,29 @@ def drafter(db):
 def reader(db):
     """An authenticated API client without any model permission."""
     return token_client(UserFactory(username="reader"))
+
+
+@pytest.fixture
+def national_kia(db, tmp_path, django_user_model):
+    """Every province and kabupaten/kota with one synthetic KIA figure (tests only), loaded through the import
+    command as a provincial office would."""
+    import csv
+    import datetime
+
+    from coverage.models import Indicator, Region
+
+    call_command("load_regions", verbosity=0)
+    Indicator.objects.create(code="kia-ownership", name="Kepemilikan KIA", name_en="KIA", population="anak")
+    source = Source.objects.create(
+        title="Synthetic (tests only)", publisher="tests", published_on=datetime.date(2024, 7, 1)
+    )
+    django_user_model.objects.create_superuser("loader", None, None)
+    path = tmp_path / "national.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["region", "indicator", "as_of", "value"])
+        for index, code in enumerate(
+            Region.objects.filter(level__lte=2).order_by("code").values_list("code", flat=True)
+        ):
+            writer.writerow([code, "kia-ownership", "2024-06-30", index % 100])
+    call_command("import_measurements", str(path), "--source", str(source.pk), "--user", "loader", stdout=StringIO())

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
 from coverage.models import Indicator, Measurement, Region, Source
 
@@ -299,24 +298,7 @@ def test_an_incomplete_rollup_says_which_children_are_missing_and_does_not_judge
     assert (rollup["complete"], rollup["children_missing"], rollup["disagrees"]) == (False, ["64.11"], None)
 
 
-def test_answers_take_a_bounded_number_of_queries_at_national_scale(db, api, django_assert_max_num_queries):
-    call_command("load_regions", verbosity=0)
-    kia = Indicator.objects.create(code="kia-ownership", name="KIA", name_en="KIA", population="anak")
-    source = Source.objects.create(
-        title="Synthetic (tests only)", publisher="tests", published_on=datetime.date(2024, 7, 1)
-    )
-    Measurement.objects.bulk_create(
-        Measurement(
-            status=PUBLISHED,
-            region=region,
-            indicator=kia,
-            as_of=datetime.date(2024, 6, 30),
-            value=Decimal(index % 100),
-            source=source,
-        )
-        for index, region in enumerate(Region.objects.filter(level__lte=2))
-    )
-
+def test_answers_take_a_bounded_number_of_queries_at_national_scale(national_kia, api, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         ranking = api.get("/api/v1/indicators/kia-ownership/ranking/", {"level": "2"}).json()
     with django_assert_max_num_queries(7):

@@ -1,13 +1,15 @@
 """GET /api/v1/measurements/: every filter of the contract, ordering, latest=true."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
 
-from coverage.models import Indicator, Region, Source
+from coverage.models import Indicator, Measurement, Region, Source
 
 from .factories import MeasurementFactory, UserFactory
 
@@ -192,3 +194,22 @@ def test_a_list_costs_the_same_few_queries_however_many_rows(series, api, params
     many = count_queries(api, params)
 
     assert few == many <= 4
+
+
+def test_the_fast_list_path_gives_exactly_what_the_serializer_gives(article, api):
+    from coverage.serializers import MeasurementSerializer
+
+    figure = Measurement.objects.get(region__code="64.71", indicator__code="kia-ownership")
+    Measurement.objects.filter(pk=figure.pk).update(
+        numerator=9690, denominator=10000, verified_by=UserFactory(username="verifier")
+    )
+
+    listed = api.get(URL, {"page_size": 100}).json()["results"]
+
+    expected = MeasurementSerializer(
+        Measurement.objects.select_related("region", "indicator", "verified_by").order_by(
+            "region__code", "indicator__code", "as_of", "id"
+        ),
+        many=True,
+    ).data
+    assert listed == json.loads(JSONRenderer().render(expected))

@@ -1,13 +1,10 @@
 """The public dashboard at /: server-rendered SVG charts, in Bahasa Indonesia, nothing from outside."""
 
-import datetime
 import re
-from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
-from coverage.models import Indicator, Measurement, Region, Source
+from coverage.models import Measurement, Region
 
 from .browser import CHROMIUM, visit
 
@@ -51,25 +48,8 @@ def test_a_region_without_figures_says_so_and_an_unknown_one_is_a_404(article, c
 
 
 def test_the_dashboard_works_at_national_scale_with_a_bounded_number_of_queries(
-    db, client, django_assert_max_num_queries
+    national_kia, client, django_assert_max_num_queries
 ):
-    call_command("load_regions", verbosity=0)
-    kia = Indicator.objects.create(code="kia-ownership", name="Kepemilikan KIA", name_en="KIA", population="anak")
-    source = Source.objects.create(
-        title="Synthetic (tests only)", publisher="tests", published_on=datetime.date(2024, 7, 1)
-    )
-    Measurement.objects.bulk_create(
-        Measurement(
-            status=PUBLISHED,
-            region=region,
-            indicator=kia,
-            as_of=datetime.date(2024, 6, 30),
-            value=Decimal(index % 100),
-            source=source,
-        )
-        for index, region in enumerate(Region.objects.filter(level__lte=2))
-    )
-
     with django_assert_max_num_queries(8):
         provinces = client.get("/", {"region": ""}).content.decode()
     east_java = client.get("/", {"region": "35"}).content.decode()
