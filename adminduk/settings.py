@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "coverage.cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,6 +134,16 @@ API_PUBLIC_READ = env.bool("API_PUBLIC_READ", default=True)
 ROLLUP_TOLERANCE = env.float("ROLLUP_TOLERANCE", default=0.1)
 # Percentage points between a figure and the region's previous one that flag a jump.
 QUALITY_JUMP = env.float("QUALITY_JUMP", default=10.0)
+# HTTP caching (coverage/cache.py): Cache-Control max-age of anonymous reads, and the server-side cache of
+# anonymous responses, keyed by the data version so that no write can leave a stale answer behind.
+API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=60)
+RESPONSE_CACHE = env.bool("RESPONSE_CACHE", default=True)
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=600)
+RESPONSE_CACHE_MAX_BYTES = env.int("RESPONSE_CACHE_MAX_BYTES", default=2 * 1024 * 1024)
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://default"),
+    "responses": env.cache_url("RESPONSE_CACHE_URL", default="locmemcache://responses?MAX_ENTRIES=5000"),
+}
 # Bulk import: the largest file (bytes) and the most rows one import takes.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)

@@ -621,3 +621,17 @@ class Partnership(models.Model):
         return (self.name, *self.indicator.natural_key())
 
     natural_key.dependencies = ["coverage.indicator"]
+
+
+class DataVersion(models.Model):
+    """One row whose number every write increments, inside the write's own transaction: readers never see a new
+    number before the data it stands for. The ETag of every list and answer, and the key of the response cache."""
+
+    version = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("data version")
+
+    def __str__(self):
+        return str(self.version)

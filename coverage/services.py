@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .cache import bump_data_version
 from .history import current_door
 from .models import (
     EARLIEST_DATE,
@@ -169,6 +170,8 @@ def load_regions(*, directory: Path, max_level: int, prune: bool = False) -> lis
     )
 
     _load_population(directory, max_level=max_level, reports=reports)
+    if to_create or to_update or any(r.population_updated for r in reports.values()):
+        bump_data_version()
 
     obsolete = sorted((code for code in existing if code not in listed_codes), key=lambda c: (-c.count("."), c))
     for code in obsolete:
@@ -603,6 +606,7 @@ def import_measurements(
             {(f["region_id"], f["indicator_id"]) for f in to_create}
             | {(m.region_id, m.indicator_id) for m in to_update}
         )
+        bump_data_version()
     return report
 
 

@@ -1,7 +1,8 @@
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .models import Measurement, Region
+from .cache import bump_data_version
+from .models import Indicator, Measurement, NationalTarget, Partnership, Region, Source
 from .services import refresh_latest
 
 
@@ -21,3 +22,21 @@ def keep_latest_current(sender, instance, **kwargs):
     """Every save and delete through the ORM (API, admin, fixtures, shell) keeps ``is_latest`` right for the
     series it touched — both of them, if the write moved the figure to another region or indicator."""
     refresh_latest({(instance.region_id, instance.indicator_id), getattr(instance, "_loaded_series", (None, None))})
+
+
+@receiver(post_save, sender=Region)
+@receiver(post_save, sender=Indicator)
+@receiver(post_save, sender=Source)
+@receiver(post_save, sender=NationalTarget)
+@receiver(post_save, sender=Measurement)
+@receiver(post_save, sender=Partnership)
+@receiver(post_delete, sender=Region)
+@receiver(post_delete, sender=Indicator)
+@receiver(post_delete, sender=Source)
+@receiver(post_delete, sender=NationalTarget)
+@receiver(post_delete, sender=Measurement)
+@receiver(post_delete, sender=Partnership)
+@receiver(m2m_changed, sender=Partnership.regions.through)
+def data_changed(sender, **kwargs):
+    """Any change of what the API answers moves the data version (ETags, response cache) on."""
+    bump_data_version()

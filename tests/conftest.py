@@ -10,6 +10,15 @@ from coverage.models import Source
 from .factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def empty_response_cache():
+    """Each test starts with an empty response cache, as a fresh server would (test databases restart at the
+    same data version)."""
+    from django.core.cache import caches
+
+    caches["responses"].clear()
+
+
 @pytest.fixture
 def article(db):
     """The article's data (fixtures/article.json), loaded the way an operator loads it."""

@@ -113,7 +113,8 @@ def test_the_source_names_the_article_its_publisher_and_date(article, api):
 
 def dump_everything():
     out = StringIO()
-    call_command("dumpdata", "coverage", stdout=out)
+    # The data version moves on with every save, changed or not; it only expires caches.
+    call_command("dumpdata", "coverage", exclude=["coverage.DataVersion"], stdout=out)
     return json.loads(out.getvalue())
 
 

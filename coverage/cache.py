@@ -1,0 +1,123 @@
+"""HTTP caching that cannot serve a stale answer.
+
+Every write increments one number (DataVersion) in its own transaction. Reads of lists, answers and the
+dashboard carry it in a weak ETag (so If-None-Match gets a 304 without any work) and, for anonymous
+clients, their responses are kept in a cache under a key that contains it: after any write no earlier
+response can ever match again. The number is read from the database on every request (one indexed
+one-row SELECT), so the cache may be per process (the default) or shared (RESPONSE_CACHE_URL, e.g. Redis).
+"""
+
+import hashlib
+import pickle
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import F
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.http import http_date, parse_etags
+
+from .models import DataVersion
+
+CACHED_PATHS = ("/api/v1/",)
+CACHED_EXACT = ("/",)
+STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Vary", "Allow", "ETag")
+
+
+def bump_data_version() -> None:
+    """Call in the transaction of every write that changes what the API answers."""
+    if not DataVersion.objects.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now()):
+        DataVersion.objects.get_or_create(pk=1)
+
+
+def current_data_version():
+    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return row or (0, None)
+
+
+def _cacheable(request) -> bool:
+    path = request.path
+    return request.method in ("GET", "HEAD") and (path.startswith(CACHED_PATHS) or path in CACHED_EXACT)
+
+
+def _anonymous(request) -> bool:
+    return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+class ResponseCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable(request):
+            return self.get_response(request)
+        version, changed_at = current_data_version()
+        data_etag = f'W/"data-{version}"'
+        anonymous = _anonymous(request)
+        wanted = parse_etags(request.headers.get("If-None-Match", ""))
+        if data_etag in wanted or data_etag.removeprefix("W/") in wanted:
+            response = HttpResponse()
+            self._cache_headers(response, data_etag, changed_at, anonymous)
+            return self._not_modified(response)
+        key = self._key(request, version) if anonymous and settings.RESPONSE_CACHE else None
+        if key is not None:
+            stored = caches["responses"].get(key)
+            if stored is not None:
+                content, headers = pickle.loads(stored)
+                if headers.get("ETag") in wanted:
+                    return self._not_modified(headers)
+                return self._rebuild(content, headers)
+        response = self.get_response(request)
+        if response.status_code != 200 or response.streaming:
+            return response
+        if response.has_header("ETag"):  # a single record: its own version, for If-Match and If-None-Match
+            if response["ETag"] in wanted:
+                return self._not_modified(response)
+        else:
+            self._cache_headers(response, data_etag, changed_at, anonymous)
+        if key is not None and len(response.content) <= settings.RESPONSE_CACHE_MAX_BYTES:
+            headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
+            headers["Cache-Control"] = response.get("Cache-Control", "")
+            headers["Last-Modified"] = response.get("Last-Modified", "")
+            caches["responses"].set(key, pickle.dumps((response.content, headers)), settings.RESPONSE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def _key(request, version):
+        parts = [
+            str(version),
+            request.method,
+            request.scheme,
+            request.get_host(),
+            request.get_full_path(),
+            request.headers.get("Accept", ""),
+            request.headers.get("Accept-Language", ""),
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+        ]
+        return "response:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    @staticmethod
+    def _cache_headers(response, etag, changed_at, anonymous):
+        response["ETag"] = etag
+        if changed_at is not None:
+            response["Last-Modified"] = http_date(changed_at.timestamp())
+        response["Cache-Control"] = (
+            f"public, max-age={settings.API_CACHE_MAX_AGE}" if anonymous else "private, no-cache"
+        )
+
+    @staticmethod
+    def _not_modified(headers):
+        response = HttpResponseNotModified()
+        for name in ("ETag", "Last-Modified", "Cache-Control", "Vary"):
+            if headers.get(name):
+                response[name] = headers[name]
+        return response
+
+    @staticmethod
+    def _rebuild(content, headers):
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            if value:
+                response[name] = value
+        response["X-Cache"] = "hit"
+        return response

@@ -1,0 +1,10 @@
+from django.db import migrations
+
+
+def create(apps, schema_editor):
+    apps.get_model("coverage", "DataVersion").objects.get_or_create(pk=1)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("coverage", "0002_data_version")]
+    operations = [migrations.RunPython(create, migrations.RunPython.noop)]

@@ -1,0 +1,109 @@
+"""ETags, 304s and the response cache: fast repeats, and never a stale answer after a write."""
+
+import io
+
+import pytest
+
+from coverage.models import Measurement
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/measurements/"
+QUERY = {"indicator": "ktp-el-recording", "region": "64.74"}
+
+
+def value_of(response):
+    return response.json()["results"][0]["value"]
+
+
+def test_anonymous_lists_carry_etag_last_modified_and_public_cache_control(article, api):
+    response = api.get(URL, QUERY)
+
+    assert response["ETag"].startswith('W/"data-')
+    assert "Last-Modified" in response
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_if_none_match_gets_a_304_until_the_data_changes(article, api, editor):
+    etag = api.get(URL, QUERY)["ETag"]
+
+    assert api.get(URL, QUERY, headers={"if-none-match": etag}).status_code == 304
+    figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
+    editor.patch(f"{URL}{figure.pk}/", {"value": 97.44}, format="json")
+    fresh = api.get(URL, QUERY, headers={"if-none-match": etag})
+    assert (fresh.status_code, value_of(fresh)) == (200, 97.44)
+    assert fresh["ETag"] != etag
+
+
+def test_a_detail_answers_304_to_its_own_etag(article, api):
+    figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
+    etag = api.get(f"{URL}{figure.pk}/")["ETag"]
+
+    assert api.get(f"{URL}{figure.pk}/", headers={"if-none-match": etag}).status_code == 304
+
+
+def test_a_repeated_anonymous_request_is_served_from_the_cache(article, api):
+    first = api.get(URL, QUERY)
+    second = api.get(URL, QUERY)
+
+    assert "X-Cache" not in first
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_authenticated_reads_are_never_served_from_the_shared_cache(article, api, reader):
+    api.get(URL, QUERY)
+
+    response = reader.get(URL, QUERY)
+
+    assert "X-Cache" not in response
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize("door", ["api", "import", "admin", "delete"])
+def test_no_write_leaves_a_stale_answer_in_the_cache(article, api, editor, admin_client, door):
+    api.get(URL, QUERY)
+    assert api.get(URL, QUERY)["X-Cache"] == "hit"
+    figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
+
+    if door == "api":
+        editor.patch(f"{URL}{figure.pk}/", {"value": 97.44}, format="json")
+    elif door == "import":
+        body = f"region,indicator,as_of,value,source\n64.74,ktp-el-recording,2024-06-13,97.44,{figure.source_id}\n"
+        editor.post(URL + "import/", {"file": io.BytesIO(body.encode())}, format="multipart")
+    elif door == "admin":
+        admin_client.post(
+            f"/admin/coverage/measurement/{figure.pk}/change/",
+            {
+                "region": figure.region_id,
+                "indicator": figure.indicator_id,
+                "as_of": "2024-06-13",
+                "value": "97.44",
+                "numerator": "",
+                "denominator": "",
+                "source": figure.source_id,
+                "status": "published",
+                "expected_version": figure.version,
+            },
+        )
+    else:
+        editor.delete(f"{URL}{figure.pk}/")
+
+    response = api.get(URL, QUERY)
+    assert "X-Cache" not in response
+    assert response.json()["results"] == [] if door == "delete" else value_of(response) == 97.44
+
+
+def test_answers_and_the_dashboard_are_cached_and_refreshed_too(article, api, client, editor):
+    ranking = "/api/v1/indicators/kia-ownership/ranking/"
+    api.get(ranking, {"parent": "64"})
+    client.get("/")
+    assert api.get(ranking, {"parent": "64"})["X-Cache"] == "hit"
+    assert client.get("/")["X-Cache"] == "hit"
+
+    figure = Measurement.objects.get(region__code="64.71", indicator__code="kia-ownership")
+    editor.patch(f"{URL}{figure.pk}/", {"value": 50}, format="json")
+
+    assert api.get(ranking, {"parent": "64"}).json()["highest"]["region"] == "64.07"
+    assert "50,00" in client.get("/").content.decode()
