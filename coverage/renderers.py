@@ -77,9 +77,21 @@ class _Flat(dict):
 
 
 def csv_line(values) -> str:
+    return "".join(csv_chunks([values]))
+
+
+def csv_chunks(rows, *, rows_per_chunk=2000):
+    """CSV text of ``rows`` (sequences of values) in chunks of many rows: one writer, not one per row."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(["true" if v is True else "false" if v is False else v for v in values])
-    return buffer.getvalue()
+    writer = csv.writer(buffer)
+    for count, values in enumerate(rows, start=1):
+        writer.writerow(["true" if v is True else "false" if v is False else v for v in values])
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def _default(value):

@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
 
 from django.conf import settings
@@ -24,9 +24,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -530,7 +531,9 @@ def flags_of(figure) -> list[str]:
 
 
 # The list representation of a figure, built from one values() row instead of a serializer per object:
-# the same JSON (tests compare the two), several times cheaper at 1,000 rows a page.
+# the same JSON (tests compare the two), several times cheaper at 1,000 rows a page. Timestamps come as text
+# and are converted once per distinct value: rows written together share them, and parsing timestamps in
+# Python was most of the cost of a full export.
 FIGURE_VALUES = (
     "id",
     "region__code",
@@ -543,23 +546,36 @@ FIGURE_VALUES = (
     "source_id",
     "status",
     "verified_by__username",
-    "verified_at",
+    "verified_at_text",
     "version",
-    "created_at",
-    "updated_at",
+    "created_at_text",
+    "updated_at_text",
 )
 
 
-def _moment(value):
-    if value is None:
+def figure_values(queryset):
+    """``queryset`` as the tuples figure_row() reads."""
+    return queryset.annotate(
+        verified_at_text=Cast("verified_at", TextField()),
+        created_at_text=Cast("created_at", TextField()),
+        updated_at_text=Cast("updated_at", TextField()),
+    ).values_list(*FIGURE_VALUES)
+
+
+@lru_cache(maxsize=4096)
+def _moment(text):
+    if text is None:
         return None
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    moment = datetime.datetime.fromisoformat(text)
+    if timezone.is_naive(moment):  # SQLite stores UTC without an offset
+        moment = moment.replace(tzinfo=datetime.UTC)
+    local = timezone.localtime(moment).isoformat()
+    return local[:-6] + "Z" if local.endswith("+00:00") else local
 
 
 def figure_rows(queryset, *, chunk_size=None):
     """Dicts in the API's representation of a figure, in its field order (streamed with ``chunk_size``)."""
-    values = queryset.values_list(*FIGURE_VALUES)
+    values = figure_values(queryset)
     return map(figure_row, values.iterator(chunk_size=chunk_size) if chunk_size else values)
 
 

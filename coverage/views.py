@@ -1,3 +1,5 @@
+import itertools
+
 from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse, StreamingHttpResponse
@@ -36,7 +38,7 @@ from .models import (
     Source,
 )
 from .parsers import ImportJSONParser, RequestTooLarge
-from .renderers import csv_line
+from .renderers import csv_chunks
 from .serializers import (
     AttainmentSerializer,
     AvailabilitySerializer,
@@ -124,12 +126,8 @@ class ExportMixin:
         queryset = self.filter_queryset(self.get_queryset())
         header = list(self.get_serializer().fields)
 
-        def rows():
-            yield csv_line(header)
-            for row in self.export_rows(queryset):
-                yield csv_line(row.values())
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        rows = itertools.chain([header], (row.values() for row in self.export_rows(queryset)))
+        response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
         return response
 
@@ -318,7 +316,7 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
         queryset = self.filter_queryset(self.get_queryset()) if request.query_params.get("page_size") != "all" else None
         if queryset is None or queryset.model is not Measurement:
             return super().list(request, *args, **kwargs)  # full export, or known_at's historical rows
-        page = self.paginate_queryset(queryset.values_list(*selectors.FIGURE_VALUES))
+        page = self.paginate_queryset(selectors.figure_values(queryset))
         return self.get_paginated_response([selectors.figure_row(v) for v in page])
 
     def export_rows(self, queryset):

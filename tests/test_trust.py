@@ -327,3 +327,42 @@ def test_flags_find_values_above_100_jumps_and_rollup_mismatches(article, api, a
         reverse("admin:coverage_measurement_changelist"), {"flag": "rollup_mismatch"}
     ).content.decode()
     assert "disagrees with the roll-up" in page or "agregasi" in page
+
+
+def test_the_admin_keeps_a_non_publisher_to_drafts(bontang, client, article):
+    from django.contrib.auth.models import Permission
+
+    drafter = UserFactory(
+        username="kab-office", permissions=["add_measurement", "change_measurement", "view_measurement"]
+    )
+    drafter.is_staff = True
+    drafter.save()
+    client.force_login(drafter)
+    form = {
+        "region": bontang.region_id,
+        "indicator": bontang.indicator_id,
+        "as_of": "2024-06-13",
+        "value": "90.00",
+        "numerator": "",
+        "denominator": "",
+        "source": bontang.source_id,
+        "status": "published",
+        "expected_version": bontang.version,
+    }
+
+    changed = client.post(reverse("admin:coverage_measurement_change", args=[bontang.pk]), form)
+    published = client.post(
+        reverse("admin:coverage_measurement_add"),
+        {**form, "region": Region.objects.get(code="64.72").pk, "status": "published"},
+    )
+    drafted = client.post(
+        reverse("admin:coverage_measurement_add"),
+        {**form, "region": Region.objects.get(code="64.72").pk, "status": "draft"},
+    )
+
+    assert changed.status_code == published.status_code == 200
+    assert Permission.objects.filter(codename="publish_measurement").exists()
+    bontang.refresh_from_db()
+    assert str(bontang.value) == "97.43"
+    assert drafted.status_code == 302
+    assert Measurement.objects.get(region__code="64.72", indicator=bontang.indicator).status == "draft"
