@@ -128,6 +128,9 @@ WHITENOISE_MANIFEST_STRICT = False
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 REGION_DATA_DIR = BASE_DIR / "fixtures" / "wilayah"
 
+# The admin's history pages show changes; reverting from them would bypass the publication rules and row versions.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 API_PUBLIC_READ = env.bool("API_PUBLIC_READ", default=True)
 # Percentage points by which a stored figure may differ from the roll-up of its children's counts
 # before it is flagged (stored figures are rounded to 2 places, so never below 0.005).

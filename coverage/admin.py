@@ -214,9 +214,23 @@ class MeasurementAdmin(VersionedAdmin):
             setattr(obj, name, value)
         super().save_model(request, obj, form, change)
 
-    def delete_model(self, request, obj):
-        services.check_may_delete(user=request.user, instance=obj)
-        super().delete_model(request, obj)
+    def has_delete_permission(self, request, obj=None):
+        # A verified or published figure is deleted only by a client allowed to publish.
+        if (
+            obj is not None
+            and obj.status != Measurement.Status.DRAFT
+            and not request.user.has_perm("coverage.publish_measurement")
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if (
+            not request.user.has_perm("coverage.publish_measurement")
+            and queryset.exclude(status=Measurement.Status.DRAFT).exists()
+        ):
+            raise PermissionDenied(_("Only clients allowed to publish may delete a verified or published figure."))
+        super().delete_queryset(request, queryset)
 
     def get_urls(self):
         view = self.admin_site.admin_view(lambda request: measurement_import_view(self, request))

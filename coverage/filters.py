@@ -197,7 +197,21 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
-class UpdatedAfterFilter(django_filters.IsoDateTimeFilter):
+class MomentField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment between 1900 and 2100 (beyond, time zone arithmetic would overflow)."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is not None and not 1900 <= moment.year <= 2100:
+            raise ValidationError(_("Give a moment between 1900 and 2100."), code="out_of_range")
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = MomentField
+
+
+class UpdatedAfterFilter(MomentFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
             "help_text",
@@ -313,7 +327,7 @@ class MeasurementFilterSet(FilterSet):
             "counts by more than ROLLUP_TOLERANCE)."
         ),
     )
-    known_at = django_filters.IsoDateTimeFilter(
+    known_at = MomentFilter(
         method="keep_all",
         help_text=_(
             "The figures as the service served them at this moment (ISO 8601), from the change history: "
@@ -353,9 +367,9 @@ class MeasurementFilterSet(FilterSet):
         for name, value in data.items():
             queryset = self.filters[name].filter(queryset, value)
         if latest:
-            dated = {"as_of", "as_of_from", "as_of_to", "year", "updated_after", "known_at"}
+            selecting_series = {"region", "indicator", "parent", "within", "level", "kind"}
             published_only = queryset.model is Measurement and set(self.statuses) == {Measurement.Status.PUBLISHED}
-            if published_only and not any(data.get(name) for name in dated):
+            if published_only and not any(value for name, value in data.items() if name not in selecting_series):
                 # Precomputed: each series' latest published figure, kept current on every write.
                 queryset = queryset.filter(is_latest=True)
             else:
@@ -438,7 +452,7 @@ for _name in ("latest", "ordering", "known_at", "flag"):
 
 
 class DeletedFilterSet(FilterSet):
-    deleted_after = django_filters.IsoDateTimeFilter(
+    deleted_after = MomentFilter(
         field_name="history_date",
         lookup_expr="gt",
         help_text=_("Only deletions after this moment (ISO 8601, e.g. 2024-06-21T00:00:00Z)."),

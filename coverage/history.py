@@ -52,28 +52,56 @@ def record_door(sender, history_instance, **kwargs):
     history_instance.history_door = current_door()
 
 
+BOOKKEEPING = ("version", "created_at", "updated_at")
+
+
 @receiver(post_save)
 def record_fixture_load(sender, instance, raw=False, **kwargs):
-    """loaddata saves raw, which simple-history skips: record the loaded state, unless it already is the
-    latest recorded state (so that loading a fixture twice changes nothing)."""
+    """loaddata saves raw, which simple-history skips.
+
+    A first load is recorded as created, dated as the fixture says. A load that changes a row (restoring the
+    published figures over a correction) is recorded as a change made now, with the row's version and
+    updated_at moved on, so that ETags, ?updated_after= and ?known_at= see it. A load that changes nothing
+    keeps the row exactly as it was, bookkeeping included.
+    """
     if not raw or not hasattr(sender._meta, "simple_history_manager_attribute"):
         return
     history_model = getattr(sender, sender._meta.simple_history_manager_attribute).model
     recorded = {field.attname for field in history_model._meta.concrete_fields}
     fields = [field.attname for field in sender._meta.concrete_fields if field.attname in recorded]
+    bookkeeping = [f for f in BOOKKEEPING if f in fields]
+    content = [f for f in fields if f not in bookkeeping]
     latest = (
         history_model.objects.filter(**{sender._meta.pk.attname: instance.pk})
         .order_by("-history_date", "-history_id")
         .first()
     )
+    manager = sender._base_manager.filter(pk=instance.pk)
     if (
         latest is not None
         and latest.history_type != "-"
-        and all(getattr(latest, f) == getattr(instance, f) for f in fields)
+        and all(getattr(latest, f) == getattr(instance, f) for f in content)
     ):
+        kept = {f: getattr(latest, f) for f in bookkeeping if getattr(latest, f) != getattr(instance, f)}
+        if kept:
+            manager.update(**kept)
         return
+    moment = timezone.now()
+    if latest is None:
+        moment = getattr(instance, "updated_at", None) or moment
+    else:
+        moved_on = {}
+        if "version" in bookkeeping:
+            moved_on["version"] = (latest.version or 0) + 1
+        if "updated_at" in bookkeeping:
+            moved_on["updated_at"] = moment
+        if "created_at" in bookkeeping:
+            moved_on["created_at"] = latest.created_at
+        manager.update(**moved_on)
+        for name, value in moved_on.items():
+            setattr(instance, name, value)
     history_model.objects.create(
-        history_date=getattr(instance, "updated_at", None) or timezone.now(),
+        history_date=moment,
         history_type="+" if latest is None else "~",
         history_door=Door.FIXTURE,
         **{f: getattr(instance, f) for f in fields},

@@ -261,6 +261,7 @@ class Indicator(Versioned):
     )
 
     objects = CodeManager()
+    history = history()
 
     class Meta:
         verbose_name = _("indicator")
@@ -309,6 +310,7 @@ class Source(Versioned):
     )
 
     objects = SourceManager()
+    history = history()
 
     class Meta:
         verbose_name = _("source")

@@ -37,7 +37,7 @@ class StrictPageNumberPagination(pagination.PageNumberPagination):
         )
 
     def get_page_number(self, request, paginator):
-        return self._positive_int(request, self.page_query_param, default=1)
+        return self._positive_int(request, self.page_query_param, default=1, maximum=1_000_000)
 
     def _positive_int(self, request, name, *, default, maximum=None):
         raw = request.query_params.get(name)

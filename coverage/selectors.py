@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -51,10 +52,13 @@ def latest_measurements(queryset: QuerySet[Measurement]) -> QuerySet[Measurement
 
 
 def latest_figures(*, regions: QuerySet[Region], as_of: datetime.date, indicators=None) -> list[Measurement]:
-    """Each region's latest published figure per indicator on or before ``as_of`` (one query)."""
-    if as_of >= timezone.localdate():
-        # No figure describes a future date, so this is each series' latest: precomputed.
-        figures = Measurement.objects.filter(is_latest=True, region__in=regions)
+    """Each region's latest published figure per indicator on or before ``as_of`` (two queries)."""
+    latest = Measurement.objects.filter(is_latest=True, region__in=regions)
+    if indicators is not None:
+        latest = latest.filter(indicator__in=indicators)
+    if as_of >= timezone.localdate() and not latest.filter(as_of__gt=as_of).exists():
+        # Every series' latest figure is on or before as_of (the usual case: as_of is today): precomputed.
+        figures = latest
     else:
         figures = latest_measurements(Measurement.objects.published().filter(region__in=regions, as_of__lte=as_of))
     if indicators is not None:
@@ -244,7 +248,7 @@ def siblings_of(region: Region) -> QuerySet[Region]:
 
 def region_summary(*, region: Region, as_of: datetime.date, with_rollup: bool = False) -> RegionSummary:
     """For each indicator: the region's latest figure, its target, its rank among its siblings and
-    the highest and lowest of its children. Six queries (seven with the roll-up), whatever the number of regions."""
+    the highest and lowest of its children. Eight queries (nine with the roll-up), whatever the number of regions."""
     indicators = list(Indicator.objects.order_by("code"))
     siblings = latest_figures(regions=siblings_of(region), as_of=as_of)
     children = latest_figures(regions=Region.objects.filter(parent=region.code), as_of=as_of)
@@ -393,7 +397,13 @@ def may_see_unpublished(user) -> bool:
 def measurements_known_at(moment: datetime.datetime) -> QuerySet:
     """The figures as the service held them at ``moment``: per figure, its latest historical state on or
     before then, unless that state is its deletion. Rows of the historical table, with the same fields."""
-    history = Measurement.history.filter(history_date__lte=moment)
+    return Measurement.history.filter(
+        history_id__in=last_states(Measurement.history.filter(history_date__lte=moment))
+    ).exclude(history_type="-")
+
+
+def last_states(history: QuerySet) -> QuerySet:
+    """history_id of the last recorded state of each record among ``history`` (a subquery)."""
     if connection.vendor == "postgresql":
         states = history.order_by("id", "-history_date", "-history_id").distinct("id")
     else:
@@ -402,7 +412,21 @@ def measurements_known_at(moment: datetime.datetime) -> QuerySet:
                 RowNumber(), partition_by=[F("id")], order_by=[F("history_date").desc(), F("history_id").desc()]
             )
         ).filter(recency=1)
-    return Measurement.history.filter(history_id__in=states.values("history_id")).exclude(history_type="-")
+    return states.values("history_id")
+
+
+def withdrawn_figures() -> QuerySet:
+    """Tombstones for a public copy: the last state of each figure that was published and no longer is (deleted,
+    or set back to draft or verified), dated when that happened."""
+    public = Measurement.Status.PUBLISHED
+    was_public = Measurement.history.filter(
+        id=OuterRef("id"), status=public, history_type__in=["+", "~"], history_date__lte=OuterRef("history_date")
+    )
+    return (
+        Measurement.history.filter(history_id__in=last_states(Measurement.history.all()))
+        .filter(Q(history_type="-") | ~Q(status=public))
+        .filter(Exists(was_public))
+    )
 
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -473,9 +497,11 @@ FLAGS = {
 
 def with_quality(queryset: QuerySet[Measurement]) -> QuerySet[Measurement]:
     """Annotate what the flags need: the region's previous figure, and its children's counts on the same date."""
-    previous = Measurement.objects.filter(
-        region=OuterRef("region"), indicator=OuterRef("indicator"), as_of__lt=OuterRef("as_of")
-    ).order_by("-as_of")
+    previous = (
+        Measurement.objects.published()
+        .filter(region=OuterRef("region"), indicator=OuterRef("indicator"), as_of__lt=OuterRef("as_of"))
+        .order_by("-as_of")
+    )
     children = Measurement.objects.published().filter(
         region__parent=OuterRef("region__code"), indicator=OuterRef("indicator"), as_of=OuterRef("as_of")
     )

@@ -22,8 +22,10 @@ from .cache import bump_data_version
 from .history import current_door
 from .models import (
     EARLIEST_DATE,
+    INDICATOR_CODE_RE,
     PERCENT_MAX,
     REGION_CODE_PATTERNS,
+    REGION_CODE_RE,
     Door,
     Indicator,
     Measurement,
@@ -34,6 +36,9 @@ from .models import (
 
 # Fields whose change makes a verified or published figure a new, unreviewed figure.
 FIGURE_FIELDS = ("region", "indicator", "as_of", "value", "numerator", "denominator", "source")
+
+
+LATEST_LOCK = 640_001  # advisory lock key of refresh_latest
 
 
 def refresh_latest(series) -> None:
@@ -49,6 +54,11 @@ def refresh_latest(series) -> None:
         )
     else:
         scope = Measurement.objects.filter(reduce(or_, (Q(region_id=r, indicator_id=i) for r, i in series)))
+    if connection.vendor == "postgresql":
+        # One recomputation at a time: two transactions publishing in the same series must not both crown
+        # their own figure (SQLite serializes writers by itself).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LATEST_LOCK])
     winners = latest_measurements(scope.filter(status=Measurement.Status.PUBLISHED)).values("pk")
     scope.filter(is_latest=True).exclude(pk__in=winners).update(is_latest=False)
     scope.filter(pk__in=winners, is_latest=False).update(is_latest=True)
@@ -278,13 +288,18 @@ def read_table(content: bytes, *, filename: str = "", content_type: str = "") ->
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(_("A CSV file must be UTF-8.")) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    _check_header(reader.fieldnames or [])
-    rows = []
-    for row in reader:
-        if None in row:
-            raise ImportFileError(_("Line %(line)s has more cells than the header.") % {"line": reader.line_num})
-        rows.append((reader.line_num, row))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = _check_header(next(reader, []))
+        rows = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            rows.append((reader.line_num, _named_cells(header, cells, reader.line_num)))
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("Line %(line)s is not valid CSV: %(error)s") % {"line": reader.line_num, "error": str(exc)[:200]}
+        ) from None
     return rows
 
 
@@ -305,49 +320,74 @@ def _file_kind(filename, content_type, content):
     return "csv"
 
 
+def _named_cells(header, cells, line):
+    """A row as {column: text}; a value in a column without a name (or beyond the header) is refused."""
+    if any(str(cell).strip() for name, cell in zip(header, cells, strict=False) if not name) or any(
+        str(cell).strip() for cell in cells[len(header) :]
+    ):
+        raise ImportFileError(
+            _("Line %(line)s has a value in a column without a name.") % {"line": line}, code="unnamed_column"
+        )
+    return {name: cell for name, cell in zip(header, cells, strict=False) if name}
+
+
 def _xlsx_rows(content):
     from openpyxl import load_workbook
 
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        cells = sheet.iter_rows()
+        header = _check_header([str(c.value).strip() if c.value is not None else "" for c in next(cells, ())])
+        rows = []
+        for line, row in enumerate(cells, start=2):
+            values = [_xlsx_cell(cell) for cell in row]
+            if any(values):
+                rows.append((line, _named_cells(header, values, line)))
+    except ImportFileError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for a broken file, even while reading its rows
         raise ImportFileError(_("Not a readable XLSX file: %(error)s") % {"error": str(exc)[:200]}) from None
-    values = sheet.iter_rows(values_only=True)
-    header = [str(cell).strip() if cell is not None else "" for cell in next(values, ())]
-    _check_header(header)
-    rows = []
-    for line, cells in enumerate(values, start=2):
-        if all(cell in (None, "") for cell in cells):
-            continue
-        rows.append((line, {name: _xlsx_cell(cell) for name, cell in zip(header, cells, strict=False) if name}))
     return rows
 
 
 def _xlsx_cell(cell):
-    if cell is None:
+    value = getattr(cell, "value", None)
+    if value is None:
         return ""
-    if isinstance(cell, datetime.datetime):
-        return cell.date().isoformat() if cell.time() == datetime.time() else cell.isoformat()
-    if isinstance(cell, datetime.date):
-        return cell.isoformat()
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int | float) and "%" in (getattr(cell, "number_format", "") or ""):
+        # A cell shown as 50% holds 0.5: the figure meant is what is shown.
+        return str((Decimal(str(value)) * 100).normalize())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _check_header(columns):
-    unknown = [c for c in columns if c not in IMPORT_COLUMNS and c not in EXPORT_ONLY_COLUMNS]
+    """The header's column names, checked: known, none twice, the key columns present."""
+    columns = [str(c).strip() for c in columns]
+    named = [c for c in columns if c]
+    unknown = [c for c in named if c not in IMPORT_COLUMNS and c not in EXPORT_ONLY_COLUMNS]
     if unknown:
         raise ImportFileError(
             _("Unknown column(s): %(columns)s. Columns are the API's field names: %(known)s.")
             % {"columns": ", ".join(unknown), "known": ", ".join(IMPORT_COLUMNS)},
             code="unknown_column",
         )
-    missing = [c for c in ("region", "indicator", "as_of") if c not in columns]
+    twice = sorted({c for c in named if named.count(c) > 1})
+    if twice:
+        raise ImportFileError(
+            _("Column(s) named twice: %(columns)s.") % {"columns": ", ".join(twice)}, code="duplicate_column"
+        )
+    missing = [c for c in ("region", "indicator", "as_of") if c not in named]
     if missing:
         raise ImportFileError(
             _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}, code="missing_column"
         )
+    return columns
 
 
 class _RowChecker:
@@ -358,9 +398,12 @@ class _RowChecker:
         self.default_source = default_source
         self.publisher = publisher
         self.today = timezone.localdate()
+        # Only well-formed codes reach the database (a NUL byte would be a database error, not a bad row).
         codes = {str(row.get("region", "")).strip() for _, row in rows}
+        codes = {code for code in codes if re.fullmatch(REGION_CODE_RE, code)}
         self.regions = dict(Region.objects.filter(code__in=codes).values_list("code", "id"))
         names = {str(row.get("indicator", "")).strip() for _, row in rows}
+        names = {name for name in names if re.fullmatch(INDICATOR_CODE_RE, name)}
         self.indicators = dict(Indicator.objects.filter(code__in=names).values_list("code", "id"))
         self.sources = set(Source.objects.values_list("id", flat=True))
 
@@ -439,7 +482,7 @@ class _RowChecker:
     def _count(self, line, column, text, *, minimum):
         if not text:
             return None
-        if not re.fullmatch(r"[0-9]+", text):
+        if not re.fullmatch(r"[0-9]{1,19}", text):
             return self.fail(
                 line, column, "invalid", _("%(text)s is not a whole number of people.") % {"text": text[:50]}
             )
@@ -532,7 +575,6 @@ def import_measurements(
             status=413,
         )
     publisher = bool(user and user.has_perm("coverage.publish_measurement"))
-    default_status = Measurement.Status.PUBLISHED if publisher else Measurement.Status.DRAFT
     report = ImportReport(dry_run=dry_run, rows=len(rows))
     checker = _RowChecker(rows, default_source=default_source, publisher=publisher)
     checked, seen = [], {}
@@ -549,9 +591,39 @@ def import_measurements(
         seen[key] = line
         checked.append((line, figure))
 
-    existing = _existing_figures(checked)
+    if dry_run:
+        _classify(checked, _existing_figures(checked), report=report, checker=checker, publisher=publisher)
+        report.errors = sorted(checker.errors, key=lambda e: (e.line, e.column or ""))
+        return report
+
+    with transaction.atomic():
+        # The rows to change are locked and read inside the transaction, so that no concurrent edit is lost.
+        existing = _existing_figures(checked, lock=True)
+        to_create, to_update = _classify(checked, existing, report=report, checker=checker, publisher=publisher)
+        report.errors = sorted(checker.errors, key=lambda e: (e.line, e.column or ""))
+        if report.errors:
+            return report
+        now = timezone.now()  # at write time, so that ?updated_after= polls never miss an import
+        for figure in to_update:
+            figure.updated_at = now
+            if figure.status != Measurement.Status.DRAFT:
+                figure.verified_by, figure.verified_at = user, now
+        if connection.vendor == "postgresql":
+            _copy_figures(to_create, to_update, user=user, now=now)
+        else:
+            _orm_write_figures(to_create, to_update, user=user, now=now)
+        refresh_latest(
+            {(f["region_id"], f["indicator_id"]) for f in to_create}
+            | {(m.region_id, m.indicator_id) for m in to_update}
+        )
+        bump_data_version()
+    return report
+
+
+def _classify(checked, existing, *, report, checker, publisher):
+    """Split checked rows into new figures and changed ones (counted in ``report``); refusals go to ``checker``."""
+    default_status = Measurement.Status.PUBLISHED if publisher else Measurement.Status.DRAFT
     to_create, to_update = [], []
-    now = timezone.now()
     for line, figure in checked:
         current = existing.get((figure["region_id"], figure["indicator_id"], figure["as_of"]))
         if figure["status"] is None:
@@ -588,26 +660,9 @@ def import_measurements(
         for name in FIGURE_COLUMNS:
             setattr(current, name, figure[name])
         current.version += 1
-        current.updated_at = now
-        if figure["status"] != Measurement.Status.DRAFT:
-            current.verified_by, current.verified_at = user, now
         to_update.append(current)
-    report.errors = sorted(checker.errors, key=lambda e: (e.line, e.column or ""))
     report.created, report.updated = len(to_create), len(to_update)
-    if report.errors or dry_run:
-        return report
-
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            _copy_figures(to_create, to_update, user=user, now=now)
-        else:
-            _orm_write_figures(to_create, to_update, user=user, now=now)
-        refresh_latest(
-            {(f["region_id"], f["indicator_id"]) for f in to_create}
-            | {(m.region_id, m.indicator_id) for m in to_update}
-        )
-        bump_data_version()
-    return report
+    return to_create, to_update
 
 
 def _new_figure_fields(figure, *, user, now):
@@ -662,6 +717,7 @@ def _copy_figures(to_create, to_update, *, user, now):
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM import_changes AS changes WHERE {table}.id = changes.id"
             )
+            cursor.execute("DROP TABLE import_changes")
         tracked = [f.column for f in Measurement.history.model._meta.concrete_fields if f.column in columns]
         records = [(row, "+") for row in rows] + [(row, "~") for row in (changed if to_update else [])]
         _copy(
@@ -678,7 +734,8 @@ def _copy(cursor, table, columns, rows):
             copy.write_row(row)
 
 
-def _existing_figures(checked):
+def _existing_figures(checked, *, lock=False):
+    """The stored figures the rows name, whole (their historical copies are whole too), locked if asked."""
     if not checked:
         return {}
     regions = {f["region_id"] for _, f in checked}
@@ -687,22 +744,6 @@ def _existing_figures(checked):
     found = Measurement.objects.filter(indicator_id__in=indicators, as_of__in=dates)
     if len(regions) < 2000:
         found = found.filter(region_id__in=regions)
-    return {
-        (m.region_id, m.indicator_id, m.as_of): m
-        for m in found.only(
-            "id",
-            "region_id",
-            "indicator_id",
-            "as_of",
-            "value",
-            "numerator",
-            "denominator",
-            "source_id",
-            "status",
-            "version",
-            "verified_by_id",
-            "verified_at",
-            "created_at",
-            "updated_at",
-        )
-    }
+    if lock:
+        found = found.select_for_update()
+    return {(m.region_id, m.indicator_id, m.as_of): m for m in found}

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -36,7 +37,10 @@ def keep_latest_current(sender, instance, **kwargs):
 @receiver(post_delete, sender=NationalTarget)
 @receiver(post_delete, sender=Measurement)
 @receiver(post_delete, sender=Partnership)
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
 @receiver(m2m_changed, sender=Partnership.regions.through)
 def data_changed(sender, **kwargs):
-    """Any change of what the API answers moves the data version (ETags, response cache) on."""
+    """Any change of what the API answers (users too: figures name who verified them) moves the data version
+    (ETags, response cache) on."""
     bump_data_version()

@@ -99,6 +99,10 @@ class ConditionalWriteMixin:
         return response
 
     @transaction.atomic
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @transaction.atomic
     def update(self, request, *args, **kwargs):
         response = super().update(request, *args, **kwargs)
         response["ETag"] = f'"{response.data["version"]}"'
@@ -452,11 +456,14 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
     @action(
         detail=False,
         filterset_class=DeletedFilterSet,
-        queryset=tombstones(Measurement, "region", "indicator"),
+        queryset=selectors.withdrawn_figures()
+        .select_related("region", "indicator")
+        .order_by("history_date", "history_id"),
         serializer_class=DeletedMeasurementSerializer,
     )
     def deleted(self, request):
-        """Figures deleted (after `deleted_after`), oldest first: apply these, then `?updated_after=`, to sync."""
+        """Figures that left the public data (after `deleted_after`), oldest first: deleted, or withdrawn to draft or
+        verified. Remove these, then apply `?updated_after=`, to keep a public copy in sync."""
         return self.deleted_list()
 
 

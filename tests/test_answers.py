@@ -300,9 +300,9 @@ def test_an_incomplete_rollup_says_which_children_are_missing_and_does_not_judge
 
 def test_answers_take_a_bounded_number_of_queries_at_national_scale(national_kia, api, django_assert_max_num_queries):
     # Each request also reads the data version (ETag, response cache).
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         ranking = api.get("/api/v1/indicators/kia-ownership/ranking/", {"level": "2"}).json()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         api.get("/api/v1/regions/64/summary/", {"rollup": "true"})
     with django_assert_max_num_queries(6):
         api.get("/api/v1/indicators/kia-ownership/attainment/", {"region": "64", "year": 2024, "children": "true"})

@@ -141,3 +141,13 @@ def test_a_large_body_is_refused_as_json(article, editor, settings):
     assert not Measurement.objects.filter(
         region=Region.objects.get(code="64.72"), indicator=Indicator.objects.get(code="kia-ownership")
     ).exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/measurements/", "/api/v1/availability/", "/api/v1/measurements/deleted/"])
+def test_an_absurd_page_number_is_a_400(article, api, path):
+    assert error(api.get(path, {"page": "9" * 23})) == {("page", "invalid")}
+
+
+@pytest.mark.parametrize("name", ["updated_after", "known_at"])
+def test_a_moment_outside_1900_to_2100_is_a_400(article, api, name):
+    assert error(api.get(URL, {name: "0001-01-01T00:00:00+14:00"})) == {(name, "out_of_range")}

@@ -347,3 +347,84 @@ def test_a_json_array_with_a_bad_row_names_its_position(national, editor):
     response = editor.post(URL, json.dumps(body), content_type="application/json")
 
     assert [(e["line"], e["attr"]) for e in response.json()["errors"]] == [(2, "value")]
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"region,indicator,as_of,value,numerator\n64.72,kia-ownership,2024-06-13,1," + b"9" * 5000 + b"\n", None),
+        (b"region,indicator,as_of,value\n64.72,kia-ownership,2024-06-13," + b"1" * 200_000 + b"\n", "invalid_file"),
+        (b"region,indicator,as_of,value\n64\x00,kia-ownership,2024-06-13,1\n", None),
+        (b"region,indicator,as_of,value,value\n64.72,kia-ownership,2024-06-13,1,2\n", "duplicate_column"),
+        (b"region,indicator,as_of,value,\n64.72,kia-ownership,2024-06-13,1,oops\n", "unnamed_column"),
+        (b"region,indicator,as_of,value\n64.72,kia-ownership,2024-06-13,1,extra\n", "unnamed_column"),
+        (b"PK\x03\x04 not really a workbook", "invalid_file"),
+    ],
+    ids=["huge-number", "huge-cell", "nul-code", "column-twice", "unnamed-column", "cell-beyond-header", "broken-xlsx"],
+)
+def test_odd_files_are_400s_never_500s(national, editor, content, code):
+    response = editor.post(URL, {"file": io.BytesIO(content)}, format="multipart")
+
+    assert response.status_code == 400
+    if code:
+        assert response.json()["errors"][0]["code"] == code
+    else:
+        assert response.json()["summary"]["rejected"] == 1
+
+
+def test_a_truncated_xlsx_is_a_400(national, editor):
+    workbook = Workbook()
+    workbook.active.append(["region", "indicator", "as_of", "value"])
+    workbook.active.append(["64.72", "kia-ownership", "2024-06-13", 1])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    broken = io.BytesIO(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    broken.name = "broken.xlsx"
+
+    assert editor.post(URL, {"file": broken}, format="multipart").json()["errors"][0]["code"] == "invalid_file"
+
+
+def test_an_xlsx_percentage_cell_means_the_percentage_it_shows(national, editor):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["region", "indicator", "as_of", "value", "source"])
+    sheet.append(["64.72", "kia-ownership", "2024-06-13", 0.5, national.pk])
+    sheet["D2"].number_format = "0.00%"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "percent.xlsx"
+
+    editor.post(URL, {"file": buffer}, format="multipart")
+
+    assert str(Measurement.objects.get(region__code="64.72").value) == "50.00"
+
+
+def test_two_imports_in_one_transaction_both_apply(national, editor):
+    first = csv_bytes(
+        [
+            {
+                "region": "64.74",
+                "indicator": "ktp-el-recording",
+                "as_of": "2024-06-13",
+                "value": "97.44",
+                "source": national.pk,
+            }
+        ]
+    )
+    second = csv_bytes(
+        [
+            {
+                "region": "64.74",
+                "indicator": "ktp-el-recording",
+                "as_of": "2024-06-13",
+                "value": "97.45",
+                "source": national.pk,
+            }
+        ]
+    )
+
+    responses = [editor.post(URL, {"file": io.BytesIO(body)}, format="multipart") for body in (first, second)]
+
+    assert [r.json()["updated"] for r in responses] == [1, 1]
+    assert str(Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording").value) == "97.45"

@@ -323,10 +323,8 @@ def test_flags_find_values_above_100_jumps_and_rollup_mismatches(article, api, a
         ("64", "2025-06-30"),
     }
     assert flagged("rollup_mismatch") == {("64", "2025-06-30")}
-    page = admin_client.get(
-        reverse("admin:coverage_measurement_changelist"), {"flag": "rollup_mismatch"}
-    ).content.decode()
-    assert "disagrees with the roll-up" in page or "agregasi" in page
+    listed = admin_client.get(reverse("admin:coverage_measurement_changelist"), {"flag": "rollup_mismatch"})
+    assert [(m.region.code, m.as_of.isoformat()) for m in listed.context["cl"].result_list] == [("64", "2025-06-30")]
 
 
 def test_the_admin_keeps_a_non_publisher_to_drafts(bontang, client, article):
@@ -366,3 +364,117 @@ def test_the_admin_keeps_a_non_publisher_to_drafts(bontang, client, article):
     assert str(bontang.value) == "97.43"
     assert drafted.status_code == 302
     assert Measurement.objects.get(region__code="64.72", indicator=bontang.indicator).status == "draft"
+
+
+def test_reloading_the_article_after_a_correction_is_a_change_made_now(bontang, editor, api):
+    editor.patch(f"{URL}{bontang.pk}/", {"value": 97.44}, format="json")
+    moment = timezone.now()
+
+    call_command("loaddata", "article", verbosity=0)
+    call_command("loaddata", "article", verbosity=0)
+
+    bontang.refresh_from_db()
+    assert (str(bontang.value), bontang.version) == ("97.43", 3)
+    assert bontang.updated_at >= moment
+    changed = api.get(URL, {"updated_after": moment.isoformat()}).json()["results"]
+    assert [r["id"] for r in changed] == [bontang.pk]
+    now = api.get(URL, {"known_at": timezone.now().isoformat(), "region": "64.74"}).json()["results"]
+    assert [r["value"] for r in now] == [97.43]
+    assert [e["door"] for e in editor.get(f"{URL}{bontang.pk}/history/").json()] == ["fixture", "api", "fixture"]
+
+
+def test_withdrawing_a_published_figure_is_a_tombstone_for_public_copies(bontang, editor, api):
+    since = timezone.now()
+
+    editor.patch(f"{URL}{bontang.pk}/", {"status": "draft"}, format="json")
+
+    gone = api.get(f"{URL}deleted/", {"deleted_after": since.isoformat()}).json()["results"]
+    assert [d["id"] for d in gone] == [bontang.pk]
+    editor.patch(f"{URL}{bontang.pk}/", {"status": "published"}, format="json")
+    assert api.get(f"{URL}deleted/", {"deleted_after": since.isoformat()}).json()["count"] == 0
+
+
+def test_deleting_a_draft_that_was_never_public_leaves_no_public_tombstone(article, editor, api):
+    since = timezone.now()
+    draft = editor.post(
+        URL,
+        {"region": "64.72", "indicator": "kia-ownership", "as_of": "2024-06-13", "value": 1, "source": article.pk},
+        format="json",
+    ).json()
+
+    editor.delete(f"{URL}{draft['id']}/")
+
+    assert api.get(f"{URL}deleted/", {"deleted_after": since.isoformat()}).json()["count"] == 0
+
+
+def test_a_jump_is_judged_against_published_figures_only(article, api):
+    kia = Indicator.objects.get(code="kia-ownership")
+    MeasurementFactory(
+        region=Region.objects.get(code="64.71"),
+        indicator=kia,
+        as_of=datetime.date(2024, 1, 31),
+        value=Decimal("10.00"),
+        status="draft",
+    )
+
+    assert api.get(URL, {"flag": "jump"}).json()["count"] == 0
+
+
+def test_latest_with_a_flag_selects_among_flagged_figures(article, api):
+    MeasurementFactory(
+        region=Region.objects.get(code="64.71"),
+        indicator=Indicator.objects.get(code="kia-ownership"),
+        as_of=datetime.date(2023, 12, 31),
+        value=Decimal("104.00"),
+    )
+
+    flagged = api.get(URL, {"latest": "true", "flag": "above_100"}).json()["results"]
+    computed = api.get(URL, {"latest": "true", "flag": "above_100", "as_of_to": "2100-01-01"}).json()["results"]
+
+    assert (
+        [(r["region"], r["value"]) for r in flagged]
+        == [("64.71", 104.0)]
+        == [(r["region"], r["value"]) for r in computed]
+    )
+
+
+def test_the_admin_cannot_revert_from_history(bontang, admin_client, editor):
+    editor.patch(f"{URL}{bontang.pk}/", {"value": 97.44}, format="json")
+    record = bontang.history.order_by("history_id").first()
+
+    response = admin_client.post(
+        reverse("admin:coverage_measurement_simple_history", args=[bontang.pk, record.history_id]),
+        {"value": "12.34", "status": "published"},
+    )
+
+    assert response.status_code in (403, 404, 302) or "revert" not in response.content.decode().lower()
+    bontang.refresh_from_db()
+    assert str(bontang.value) == "97.44"
+
+
+def test_a_non_publisher_cannot_bulk_delete_published_figures_in_the_admin(bontang, client):
+    staff = UserFactory(username="kab-staff", permissions=["view_measurement", "delete_measurement"])
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("admin:coverage_measurement_changelist"),
+        {"action": "delete_selected", "_selected_action": [bontang.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 403
+    assert Measurement.objects.filter(pk=bontang.pk).exists()
+
+
+def test_a_renamed_user_is_not_served_from_the_cache(article, editor, api, admin_user):
+    figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
+    editor.patch(f"{URL}{figure.pk}/", {"value": 97.44}, format="json")
+    api.get(URL, {"region": "64.74", "indicator": "ktp-el-recording"})
+    editor_user = type(admin_user).objects.get(username="editor")
+
+    editor_user.username = "provinsi-kaltim"
+    editor_user.save()
+
+    rows = api.get(URL, {"region": "64.74", "indicator": "ktp-el-recording"}).json()["results"]
+    assert rows[0]["verified_by"] == "provinsi-kaltim"

@@ -6,5 +6,5 @@ def create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("coverage", "0002_data_version")]
+    dependencies = [("coverage", "0001_initial")]
     operations = [migrations.RunPython(create, migrations.RunPython.noop)]
