@@ -93,10 +93,13 @@ class ConditionalWriteMixin:
                     raise PreconditionFailed()
         return obj
 
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
+    @staticmethod
+    def with_etag(response):
+        response["ETag"] = f'"{response.data["version"]}"'  # the same tag as etag(obj), from the answer itself
         return response
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.with_etag(super().retrieve(request, *args, **kwargs))
 
     @transaction.atomic
     def create(self, request, *args, **kwargs):
@@ -104,9 +107,7 @@ class ConditionalWriteMixin:
 
     @transaction.atomic
     def update(self, request, *args, **kwargs):
-        response = super().update(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
-        return response
+        return self.with_etag(super().update(request, *args, **kwargs))
 
     @transaction.atomic
     def destroy(self, request, *args, **kwargs):
