@@ -27,15 +27,46 @@ if not SECRET_KEY:
             "or set DEBUG=true for local development only."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
+    # The same test as Django's security.W009, made fatal: a guessable key forges sessions and admin logins.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is insecure: it must be at least 50 characters with at least 5 different ones, and not "
+        "start with 'django-insecure-'. Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the service's host names; '*' is refused unless DEBUG=true.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# The service sits behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
+# Production transport security (all on unless DEBUG; see README, "Production"). The service sits behind a
+# TLS-terminating reverse proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# /healthz and /readyz are probed over plain HTTP from inside the host or cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# Other government apps call the API from browsers on their own origins: only the origins named here.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "authorization", "content-type", "if-match", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "X-Request-ID", "Content-Disposition"]
+CORS_PREFLIGHT_MAX_AGE = 3600
+
+# How many reverse proxies in front of the service append to X-Forwarded-For. 0: the client is REMOTE_ADDR and
+# the header is ignored (a client could write anything in it); 1: the address our own proxy appended.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 INSTALLED_APPS = [
-    # First, so that its translations win over those of the apps below.
+    # Before coverage, whose admin replaces the admin page it registers for its own (unused) key model.
+    "rest_framework_api_key",
+    # First of the rest, so that its translations win over those of the apps below.
     "coverage.apps.CoverageConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -50,10 +81,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "simple_history",
+    "corsheaders",
+    "django_guid",
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",
+    "coverage.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "coverage.cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,8 +125,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Fail fast instead of hanging when PostgreSQL is unreachable.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Fail fast (503 in a few seconds) instead of hanging when PostgreSQL is unreachable.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -143,17 +181,28 @@ API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=60)
 RESPONSE_CACHE = env.bool("RESPONSE_CACHE", default=True)
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=600)
 RESPONSE_CACHE_MAX_BYTES = env.int("RESPONSE_CACHE_MAX_BYTES", default=2 * 1024 * 1024)
+# REDIS_URL, when set, is the default for the response cache and the throttle counters.
+REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://default"),
-    "responses": env.cache_url("RESPONSE_CACHE_URL", default="locmemcache://responses?MAX_ENTRIES=5000"),
+    "responses": env.cache_url("RESPONSE_CACHE_URL", default=REDIS_URL or "locmemcache://responses?MAX_ENTRIES=5000"),
+    # Throttle counters must be shared by every gunicorn worker: the database (a table made by the migrations)
+    # unless Redis is configured.
+    "throttle": env.cache_url("THROTTLE_CACHE_URL", default=REDIS_URL or "dbcache://adminduk_cache"),
 }
+for _alias in ("responses", "throttle"):
+    if CACHES[_alias]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # Never let a slow or absent Redis hang a request.
+        CACHES[_alias].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 2, "socket_timeout": 2})
+        CACHES[_alias].setdefault("KEY_PREFIX", f"adminduk-{_alias}")
 # Bulk import: the largest file (bytes) and the most rows one import takes.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first: its WWW-Authenticate header makes a missing credential a 401, not a 403.
+        # A header-based scheme first: its WWW-Authenticate header makes a missing credential a 401, not a 403.
+        "coverage.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -161,11 +210,24 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["coverage.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "coverage.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
+    # JSON and CSV only in production; the browsable HTML API with DEBUG (or BROWSABLE_API=true).
     "DEFAULT_RENDERER_CLASSES": [
         "coverage.renderers.ORJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if env.bool("BROWSABLE_API", default=DEBUG) else []),
         "coverage.renderers.CSVRenderer",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "coverage.throttling.AnonymousThrottle",
+        "coverage.throttling.ClientThrottle",
+        "coverage.throttling.WriteThrottle",
+    ],
+    # Requests per second/minute/hour/day; an empty value switches that throttle off (e.g. for the benchmark).
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON_RATE", default="300/min") or None,
+        "client": env.str("THROTTLE_CLIENT_RATE", default="3000/min") or None,
+        "write": env.str("THROTTLE_WRITE_RATE", default="120/min") or None,
+    },
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_PARSER_CLASSES": [
         "coverage.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -179,7 +241,7 @@ REST_FRAMEWORK = {
 
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "coverage.exceptions.ExceptionHandler",
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "413", "415", "500"],
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "413", "415", "429", "500", "503"],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -212,9 +274,39 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Request ids (django-guid): taken from a valid incoming X-Request-ID or made anew, returned in the response and
+# written in every log line of the request.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,  # CORS_EXPOSE_HEADERS names it with the others
+    "IGNORE_URLS": [],
+}
+
+# One JSON object per line on stderr (python-json-logger) in production; LOG_FORMAT=text for people.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # RequestLogMiddleware writes one line per request; Django's own request/server loggers would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "django_guid": {"level": "WARNING"},
+    },
 }

@@ -3,10 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from coverage.dashboard import dashboard
+from coverage.health import LivenessView, ReadinessView
 from coverage.views import RedocView, SwaggerView
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
+    path("healthz", LivenessView.as_view(), name="healthz"),
+    path("readyz", ReadinessView.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("coverage.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

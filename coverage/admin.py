@@ -6,16 +6,21 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
-from .models import Indicator, Measurement, NationalTarget, Partnership, Region, Source
+from .models import ClientKey, Indicator, Measurement, NationalTarget, Partnership, Region, RegionGrant, Source
+from .scopes import scope_of
 
 admin.site.site_header = _("Population-administration coverage")
 admin.site.site_title = _("adminduk-coverage")
@@ -84,6 +89,16 @@ class RegionAdmin(VersionedAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The code is the region's identity in every URL and import file.
         return ["code"] if obj else []
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") in ("measurement", "clientkey") and request.GET.get("field_name") in (
+            "region",
+            "regions",
+        ):
+            # The region picker of a figure or an API key offers only the regions the editor may write.
+            queryset = queryset.filter(scope_of(request.user).q("code"))
+        return queryset, distinct
 
 
 @admin.register(Indicator)
@@ -159,6 +174,11 @@ class MeasurementForm(VersionedForm):
         original = Measurement.objects.get(pk=self.instance.pk) if self.instance.pk else None
         attrs = {name: cleaned[name] for name in self.changed_data if name in cleaned and name != "expected_version"}
         try:
+            services.check_region_scope(scope_of(self.current_user), instance=original, region=cleaned.get("region"))
+        except services.PermissionDenied as exc:
+            self.add_error("region" if "region" in cleaned else None, str(exc.detail))
+            return cleaned
+        try:
             self.publication = services.publication_changes(user=self.current_user, instance=original, attrs=attrs)
         except services.PermissionDenied as exc:
             raise forms.ValidationError(str(exc.detail), code="permission_denied") from None
@@ -198,7 +218,18 @@ class MeasurementAdmin(VersionedAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        return selectors.with_quality(super().get_queryset(request))
+        # A kabupaten/kota operator works on their own region's figures only; the province on all of its own.
+        return selectors.with_quality(super().get_queryset(request).filter(scope_of(request.user).q()))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            kwargs["queryset"] = Region.objects.filter(scope_of(request.user).q("code"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not scope_of(request.user).allows(obj.region.code):
+            return False
+        return super().has_change_permission(request, obj)
 
     @admin.display(description=_("flags"))
     def flags(self, obj):
@@ -221,6 +252,8 @@ class MeasurementAdmin(VersionedAdmin):
             and obj.status != Measurement.Status.DRAFT
             and not request.user.has_perm("coverage.publish_measurement")
         ):
+            return False
+        if obj is not None and not scope_of(request.user).allows(obj.region.code):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -290,6 +323,7 @@ def measurement_import_view(model_admin, request):
             services.read_table(stored.read_bytes(), filename=stored.name),
             user=request.user,
             dry_run=False,
+            scope=scope_of(request.user),
             default_source=int(source) if source and source.isdigit() else None,
         )
         stored.unlink(missing_ok=True)
@@ -312,6 +346,7 @@ def measurement_import_view(model_admin, request):
                 rows,
                 user=request.user,
                 dry_run=True,
+                scope=scope_of(request.user),
                 default_source=source.pk if source else None,
                 max_rows=settings.IMPORT_MAX_ROWS,
             )
@@ -329,3 +364,97 @@ def measurement_import_view(model_admin, request):
                 {**context, "report": report, "token": token, "source": source.pk if source else ""},
             )
     return TemplateResponse(request, "admin/coverage/measurement/import.html", {**context, "form": form})
+
+
+# API keys of client apps (djangorestframework-api-key), managed by superusers only: a key acts for an account,
+# so whoever makes keys can act as any account.
+admin.site.unregister(APIKey)
+
+
+class ClientKeyForm(forms.ModelForm):
+    class Meta:
+        model = ClientKey
+        fields = ["name", "user", "scope", "regions", "expiry_date", "revoked"]
+
+    def clean(self):
+        cleaned = super().clean()
+        user, regions = cleaned.get("user"), cleaned.get("regions")
+        if user is not None and regions:
+            outside = [region.code for region in regions if not scope_of(user).allows(region.code)]
+            if outside:
+                self.add_error(
+                    "regions",
+                    _("Outside the regions of %(user)s (%(scope)s): %(codes)s.")
+                    % {"user": user, "scope": scope_of(user), "codes": ", ".join(outside)},
+                )
+        return cleaned
+
+
+@admin.register(ClientKey)
+class ClientKeyAdmin(APIKeyModelAdmin):
+    form = ClientKeyForm
+    list_display = [
+        "prefix",
+        "name",
+        "user",
+        "scope",
+        "region_codes",
+        "created",
+        "expiry_date",
+        "_has_expired",
+        "last_used_at",
+        "revoked",
+    ]
+    list_filter = ["scope", "revoked", "created"]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username"]
+    autocomplete_fields = ["user", "regions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["prefix", "last_used_at"]
+        if obj is not None:
+            # A key's account never changes; a revoked key changes no more.
+            fields.append("user")
+            if obj.revoked:
+                fields += ["name", "scope", "regions", "expiry_date", "revoked"]
+        return fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("regions")
+
+    @admin.display(description=_("regions"))
+    def region_codes(self, obj):
+        return ", ".join(region.code for region in obj.regions.all()) or _("those of the account")
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
+        lambda self, request, obj=None: self.has_module_permission(request)
+    )
+
+
+class RegionGrantInline(admin.TabularInline):
+    model = RegionGrant
+    extra = 1
+    autocomplete_fields = ["region"]
+    verbose_name_plural = _("region grants (none: every region)")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Users with the regions whose figures they may write: a kabupaten/kota operator gets their kabupaten/kota,
+    the province team its province; a user with no grant is national."""
+
+    inlines = [*DjangoUserAdmin.inlines, RegionGrantInline]
+    list_display = [*DjangoUserAdmin.list_display, "region_codes"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("region_grants")
+
+    @admin.display(description=_("regions"))
+    def region_codes(self, obj):
+        return ", ".join(grant.region_id for grant in obj.region_grants.all()) or _("national")

@@ -8,6 +8,7 @@ one-row SELECT), so the cache may be per process (the default) or shared (RESPON
 """
 
 import hashlib
+import math
 import pickle
 
 from django.conf import settings
@@ -16,8 +17,11 @@ from django.db.models import F
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags
+from rest_framework.exceptions import Throttled
 
+from .exceptions import error_response
 from .models import DataVersion
+from .throttling import anonymous_wait
 
 CACHED_PATHS = ("/api/v1/",)
 CACHED_EXACT = ("/",)
@@ -63,6 +67,12 @@ class ResponseCacheMiddleware:
         if key is not None:
             stored = caches["responses"].get(key)
             if stored is not None:
+                # Served without reaching DRF, so the anonymous rate is applied here.
+                wait = anonymous_wait(request)
+                if wait is not None:
+                    response = error_response(429, "throttled", Throttled(wait).detail)
+                    response["Retry-After"] = str(math.ceil(wait))
+                    return response
                 content, headers = pickle.loads(stored)
                 if headers.get("ETag") in wanted:
                     return self._not_modified(headers)

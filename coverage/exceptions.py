@@ -2,8 +2,9 @@
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors import handler
 from rest_framework import exceptions, serializers, status
@@ -17,8 +18,22 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The database is unavailable; try again in a few seconds.")
+    default_code = "database_unavailable"
+    wait = 5  # seconds, sent as Retry-After
+
+
+def database_unavailable(exc) -> bool:
+    """The database cannot be reached (down, restarting, connection lost): a 503, not a 500."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
 class ExceptionHandler(handler.ExceptionHandler):
     def convert_known_exceptions(self, exc):
+        if database_unavailable(exc):
+            return DatabaseUnavailable()
         if isinstance(exc, RequestDataTooBig):
             return RequestTooLarge()
         if isinstance(exc, SuspiciousOperation):
@@ -39,3 +54,14 @@ class ExceptionHandler(handler.ExceptionHandler):
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(serializers.as_serializer_error(exc))
         return super().convert_known_exceptions(exc)
+
+
+def error_response(status, code, detail) -> JsonResponse:
+    """The API's error shape, for errors answered outside DRF (URL resolution, middleware)."""
+    return JsonResponse(
+        {
+            "type": "client_error" if status < 500 else "server_error",
+            "errors": [{"code": code, "detail": str(detail), "attr": None}],
+        },
+        status=status,
+    )

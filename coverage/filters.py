@@ -24,6 +24,7 @@ from rest_framework.settings import api_settings
 
 from . import selectors
 from .models import INDICATOR_CODE_RE, REGION_CODE_RE, Indicator, Measurement, NationalTarget, Partnership, Region
+from .scopes import request_scope
 
 
 class FilterSet(django_filters.FilterSet):
@@ -386,7 +387,13 @@ class MeasurementFilterSet(FilterSet):
         statuses = self.statuses
         if set(statuses) != {Measurement.Status.PUBLISHED} and not selectors.may_see_unpublished(self.request.user):
             raise exceptions.PermissionDenied(_("Only clients allowed to see unpublished figures may ask for status."))
-        return queryset.filter(status__in=statuses)
+        queryset = queryset.filter(status__in=statuses)
+        if set(statuses) != {Measurement.Status.PUBLISHED}:
+            # A region-scoped operator or key sees other regions' published figures only.
+            scope = request_scope(self.request)
+            if not scope.national:
+                queryset = queryset.filter(Q(status=Measurement.Status.PUBLISHED) | scope.q())
+        return queryset
 
 
 class AnswerParametersMixin:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from .models import Door
@@ -47,9 +48,17 @@ class DoorMiddleware:
             return self.get_response(request)
 
 
+def current_api_key() -> str:
+    """Prefix of the API key of the request being served, if it came with one."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    key = getattr(request, "client_key", None)
+    return key.prefix if key is not None else ""
+
+
 @receiver(pre_create_historical_record)
 def record_door(sender, history_instance, **kwargs):
     history_instance.history_door = current_door()
+    history_instance.history_api_key = current_api_key()
 
 
 BOOKKEEPING = ("version", "created_at", "updated_at")

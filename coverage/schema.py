@@ -2,14 +2,19 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_standardized_errors import openapi
-from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ValidationErrorResponseSerializer
+from drf_standardized_errors.openapi_serializers import (
+    ClientErrorEnum,
+    ServerErrorEnum,
+    ValidationErrorResponseSerializer,
+)
 from rest_framework import serializers
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def client_error_response(status_code, codes):
+def client_error_response(status_code, codes, types=ClientErrorEnum):
     """An error response component in the shape of drf-standardized-errors' own (type, errors[code, detail, attr])."""
 
     class Error(serializers.Serializer):
@@ -21,7 +26,7 @@ def client_error_response(status_code, codes):
             ref_name = f"Error{status_code}"
 
     class ErrorResponse(serializers.Serializer):
-        type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+        type = serializers.ChoiceField(choices=types.choices)
         errors = Error(many=True)
 
         class Meta:
@@ -37,14 +42,31 @@ WRITE_ERRORS = {
 }
 
 
+# The library's own codes plus those of API keys and region scopes, and the database outage every operation
+# can meet.
+OWN_ERRORS = {
+    "401": client_error_response(
+        401, ["authentication_failed", "not_authenticated", "invalid_key", "key_expired", "inactive_account"]
+    ),
+    "403": client_error_response(403, ["permission_denied", "read_only_key", "out_of_scope"]),
+    "503": client_error_response(503, ["database_unavailable"], types=ServerErrorEnum),
+}
+
+
 class AutoSchema(openapi.AutoSchema):
     def _should_add_error_response(self, responses, status_code):
         if status_code in WRITE_ERRORS:
             return self.method in WRITE_METHODS and status_code not in responses
+        if status_code == "503":
+            return status_code not in responses
         return super()._should_add_error_response(responses, status_code)
 
     def _get_error_response_serializer(self, status_code):
-        return WRITE_ERRORS.get(status_code) or super()._get_error_response_serializer(status_code)
+        return (
+            WRITE_ERRORS.get(status_code)
+            or OWN_ERRORS.get(status_code)
+            or super()._get_error_response_serializer(status_code)
+        )
 
     def _get_serializer_for_validation_error_response(self):
         # One open shape (attr: the field or query parameter, code: a stable machine-readable string) rather
@@ -150,3 +172,21 @@ def add_parameter_examples(result, generator, request, public):
                 if prop in COMMON_PROPERTIES and "description" not in schema:
                     schema["description"] = str(COMMON_PROPERTIES[prop])
     return result
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "coverage.authentication.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": str(
+                _(
+                    "The key of a client app, as `Api-Key <key>` (keys are made in the admin or with "
+                    "`manage.py api_key create`). Read-only or read-write, and possibly limited to regions."
+                )
+            ),
+        }

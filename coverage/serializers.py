@@ -17,7 +17,8 @@ from .models import (
     Region,
     Source,
 )
-from .services import publication_changes
+from .scopes import request_scope
+from .services import check_region_scope, publication_changes
 
 
 class CodeRelatedField(serializers.SlugRelatedField):
@@ -256,8 +257,9 @@ class MeasurementSerializer(ModelCleanSerializer):
         return candidate
 
     def validate(self, attrs):
-        attrs = super().validate(attrs)
         request = self.context.get("request")
+        check_region_scope(request_scope(request), instance=self.instance, region=attrs.get("region"))
+        attrs = super().validate(attrs)
         return {**attrs, **publication_changes(user=request.user, instance=self.instance, attrs=attrs)}
 
 

@@ -33,6 +33,7 @@ from .models import (
     Source,
     percentage,
 )
+from .scopes import NATIONAL, RegionScope
 
 # Fields whose change makes a verified or published figure a new, unreviewed figure.
 FIGURE_FIELDS = ("region", "indicator", "as_of", "value", "numerator", "denominator", "source")
@@ -67,6 +68,17 @@ def refresh_latest(series) -> None:
 def check_may_delete(*, user, instance: Measurement) -> None:
     if instance.status != Measurement.Status.DRAFT and not user.has_perm("coverage.publish_measurement"):
         raise PermissionDenied(_("Only clients allowed to publish may delete a verified or published figure."))
+
+
+def check_region_scope(scope, *, instance: Measurement | None = None, region: Region | None = None) -> None:
+    """PermissionDenied unless the figure's current region and the region it is written to are in ``scope``
+    (coverage.scopes): an operator can neither touch another region's figure nor move one into it."""
+    for code in (instance.region.code if instance is not None else None, region.code if region else None):
+        if code is not None and not scope.allows(code):
+            raise PermissionDenied(
+                _("Region %(code)s is outside the regions you may write (%(scope)s).") % {"code": code, "scope": scope},
+                code="out_of_scope",
+            )
 
 
 def publication_changes(*, user, instance: Measurement | None, attrs: dict) -> dict:
@@ -393,8 +405,9 @@ def _check_header(columns):
 class _RowChecker:
     """Validates one row at a time against the rules of Measurement, with every lookup done beforehand."""
 
-    def __init__(self, rows, *, default_source, publisher):
+    def __init__(self, rows, *, default_source, publisher, scope=NATIONAL):
         self.errors: list[RowError] = []
+        self.scope = scope
         self.default_source = default_source
         self.publisher = publisher
         self.today = timezone.localdate()
@@ -438,6 +451,14 @@ class _RowChecker:
         if not code:
             return self.fail(line, "region", "required", _("A region code is required."))
         if code in self.regions:
+            if not self.scope.allows(code):
+                return self.fail(
+                    line,
+                    "region",
+                    "out_of_scope",
+                    _("Region %(code)s is outside the regions you may write (%(scope)s).")
+                    % {"code": code, "scope": self.scope},
+                )
             return self.regions[code]
         if re.fullmatch(r"[0-9]{4}([0-9]{3}([0-9]{3})?)?", code):
             dotted = ".".join(filter(None, (code[:2], code[2:4], code[4:7] if len(code) > 4 else "", code[7:])))
@@ -560,7 +581,13 @@ CHANGE_SAMPLE = 50
 
 
 def import_measurements(
-    rows: list[tuple[int, dict]], *, user, dry_run: bool, default_source: int | None = None, max_rows: int | None = None
+    rows: list[tuple[int, dict]],
+    *,
+    user,
+    dry_run: bool,
+    default_source: int | None = None,
+    max_rows: int | None = None,
+    scope: RegionScope = NATIONAL,
 ) -> ImportReport:
     """Create, update or leave unchanged each figure of ``rows``, keyed on (region, indicator, as_of).
 
@@ -576,7 +603,7 @@ def import_measurements(
         )
     publisher = bool(user and user.has_perm("coverage.publish_measurement"))
     report = ImportReport(dry_run=dry_run, rows=len(rows))
-    checker = _RowChecker(rows, default_source=default_source, publisher=publisher)
+    checker = _RowChecker(rows, default_source=default_source, publisher=publisher, scope=scope)
     checked, seen = [], {}
     for line, row in rows:
         figure = checker.check(line, row)

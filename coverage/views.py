@@ -1,8 +1,10 @@
 import itertools
+import sys
 
 from django.conf import settings
 from django.db import transaction
-from django.http import JsonResponse, StreamingHttpResponse
+from django.db.models import Q
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from . import examples, selectors, services
+from .exceptions import DatabaseUnavailable, database_unavailable, error_response
 from .filters import (
     AttainmentFilterSet,
     AvailabilityFilterSet,
@@ -39,6 +42,7 @@ from .models import (
 )
 from .parsers import ImportJSONParser, RequestTooLarge
 from .renderers import csv_chunks
+from .scopes import request_scope
 from .serializers import (
     AttainmentSerializer,
     AvailabilitySerializer,
@@ -340,11 +344,18 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
                     .select_related("region", "indicator", "verified_by")
                     .order_by("region__code", "indicator__code", "as_of", "id")
                 )
-        if self.action not in ("list", "deleted", "history") and not selectors.may_see_unpublished(self.request.user):
-            queryset = queryset.filter(status=Measurement.Status.PUBLISHED)
+        if self.action not in ("list", "deleted", "history"):
+            if not selectors.may_see_unpublished(self.request.user):
+                queryset = queryset.filter(status=Measurement.Status.PUBLISHED)
+            else:
+                # Unpublished figures of other regions stay hidden from a region-scoped operator or key.
+                scope = request_scope(self.request)
+                if not scope.national:
+                    queryset = queryset.filter(Q(status=Measurement.Status.PUBLISHED) | scope.q())
         return queryset
 
     def perform_destroy(self, instance):
+        services.check_region_scope(request_scope(self.request), instance=instance)
         services.check_may_delete(user=self.request.user, instance=instance)
         super().perform_destroy(instance)
 
@@ -399,6 +410,7 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
                 dry_run=params.validated_data["dry_run"],
                 default_source=params.validated_data.get("source"),
                 max_rows=settings.IMPORT_MAX_ROWS,
+                scope=request_scope(request),
             )
         except services.ImportFileError as exc:
             if exc.status == 413:
@@ -522,39 +534,39 @@ class RedocView(OfflineDocsMixin, SpectacularRedocView):
     pass
 
 
-def _api_error(status, code, detail):
-    return JsonResponse(
-        {
-            "type": "client_error" if status < 500 else "server_error",
-            "errors": [{"code": code, "detail": detail, "attr": None}],
-        },
-        status=status,
-    )
-
-
 # Errors raised outside the API views (URL resolution, middleware): JSON under /api/ like every other API error,
 # Django's pages elsewhere.
 
 
 def bad_request(request, exception):
     if request.path.startswith("/api/"):
-        return _api_error(400, "bad_request", _("Bad request."))
+        return error_response(400, "bad_request", _("Bad request."))
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception):
     if request.path.startswith("/api/"):
-        return _api_error(403, "permission_denied", _("You do not have permission to perform this action."))
+        return error_response(403, "permission_denied", _("You do not have permission to perform this action."))
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception):
     if request.path.startswith("/api/"):
-        return _api_error(404, "not_found", _("Not found."))
+        return error_response(404, "not_found", _("Not found."))
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
+    # Django calls this inside its except block: a database outage raised outside the API views (e.g. by the
+    # response cache's version read) is told apart from a bug here.
+    if database_unavailable(sys.exc_info()[1]):
+        response = (
+            error_response(503, DatabaseUnavailable.default_code, str(DatabaseUnavailable.default_detail))
+            if request.path.startswith("/api/")
+            else HttpResponse(DatabaseUnavailable.default_detail, status=503, content_type="text/plain; charset=utf-8")
+        )
+        response["Retry-After"] = str(DatabaseUnavailable.wait)
+        return response
     if request.path.startswith("/api/"):
-        return _api_error(500, "error", _("Server error."))
+        return error_response(500, "error", _("Server error."))
     return defaults.server_error(request)

@@ -16,3 +16,13 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Hashed names need collectstatic; tests render templates without it.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+# The test client speaks plain HTTP; tests of the production transport settings override this.
+SECURE_SSL_REDIRECT = False
+
+# Throttling counts every request in the shared cache (extra queries on the database cache); tests of other
+# behaviour run without it, and tests/test_security.py switches it on with the production rates' shape.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": None, "client": None, "write": None},
+}

@@ -43,7 +43,28 @@ def test_the_development_key_is_used_only_with_debug_on():
 
 
 def test_the_secret_key_comes_from_the_environment():
-    assert settings_in_subprocess("s.SECRET_KEY", SECRET_KEY="from-env").stdout.strip() == "from-env"
+    key = "from-env-" + "k3y" * 20
+
+    assert settings_in_subprocess("s.SECRET_KEY", SECRET_KEY=key).stdout.strip() == key
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["short-key", "a" * 60, "django-insecure-" + "0123456789" * 5],
+    ids=["too short", "too few different characters", "django-insecure prefix"],
+)
+def test_without_debug_an_insecure_secret_key_refuses_to_start(key):
+    result = settings_in_subprocess("s.SECRET_KEY", SECRET_KEY=key)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is insecure" in result.stderr
+
+
+def test_without_debug_allowed_hosts_star_refuses_to_start():
+    result = settings_in_subprocess("s.ALLOWED_HOSTS", SECRET_KEY="k3y-abc" * 10, ALLOWED_HOSTS="*")
+
+    assert result.returncode != 0
+    assert "'*' is refused" in result.stderr
 
 
 def test_without_database_url_the_database_is_an_sqlite_file_in_the_project_folder():
@@ -59,7 +80,7 @@ def test_database_url_selects_postgresql_with_a_short_connect_timeout():
         DATABASE_URL="postgresql://u:p@db.example:5432/adminduk",
     )
 
-    assert result.stdout.strip() == "django.db.backends.postgresql adminduk {'connect_timeout': 5}"
+    assert result.stdout.strip() == "django.db.backends.postgresql adminduk {'connect_timeout': 3}"
 
 
 def test_time_zone_defaults_to_wita_and_follows_the_environment():

@@ -1,0 +1,72 @@
+"""Which regions a user or an API key may write figures for.
+
+A grant of a region covers the region and everything below it: 64 is all of Kalimantan Timur, 64.01
+Kabupaten Paser with its kecamatan and desa. A user with no grant (and every superuser) is national. An API
+key acts for its account and may be narrowed further to regions of its own: it can never reach beyond the
+account's grants.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+
+def within(code: str, grant: str) -> bool:
+    return code == grant or code.startswith(grant + ".")
+
+
+@dataclass(frozen=True)
+class RegionScope:
+    codes: frozenset[str] | None  # None: every region
+
+    @property
+    def national(self) -> bool:
+        return self.codes is None
+
+    def allows(self, code: str) -> bool:
+        return self.codes is None or any(within(code, grant) for grant in self.codes)
+
+    def q(self, field: str = "region__code") -> Q:
+        """Rows whose region code (``field``) lies in the scope."""
+        if self.codes is None:
+            return Q()
+        condition = Q(pk__in=[])
+        for grant in sorted(self.codes):
+            condition |= Q(**{field: grant}) | Q(**{f"{field}__startswith": grant + "."})
+        return condition
+
+    def narrowed_to(self, codes) -> "RegionScope":
+        """The part of this scope that also lies within ``codes`` (an empty ``codes`` narrows nothing)."""
+        codes = set(codes)
+        if not codes:
+            return self
+        if self.codes is None:
+            return RegionScope(frozenset(codes))
+        kept = {code for code in codes if self.allows(code)}
+        kept |= {grant for grant in self.codes if any(within(grant, code) for code in codes)}
+        return RegionScope(frozenset(kept))
+
+    def __str__(self):
+        return "national" if self.codes is None else ", ".join(sorted(self.codes)) or "none"
+
+
+NATIONAL = RegionScope(None)
+
+
+def scope_of(user, key=None) -> RegionScope:
+    """The regions ``user`` (acting through ``key``, if given) may write figures for."""
+    if user is None or not user.is_authenticated:
+        return RegionScope(frozenset())
+    cached = getattr(user, "_region_scope", None)
+    if cached is None:
+        grants = [] if user.is_superuser else list(user.region_grants.values_list("region__code", flat=True))
+        cached = user._region_scope = RegionScope(frozenset(grants)) if grants else NATIONAL
+    if key is not None:
+        return cached.narrowed_to(key.regions.values_list("code", flat=True))
+    return cached
+
+
+def request_scope(request) -> RegionScope:
+    from .authentication import client_key_of
+
+    return scope_of(request.user, client_key_of(request))
