@@ -6,12 +6,7 @@ Every write must either survive in the final row or be refused with an error; no
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +16,7 @@ from django.db import connection
 from coverage.models import Indicator, Measurement, Region, Source
 
 from .factories import UserFactory
+from .live import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,63 +26,16 @@ pytestmark = [
 ]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server():
     """gunicorn, 3 workers × 4 threads, on the test database."""
     db = connection.settings_dict
-    port = free_port()
     credentials = f"{db['USER']}:{db['PASSWORD'] or ''}"
     address = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgresql://{credentials}@{address}/{db['NAME']}",
-        "DEBUG": "false",
-        "SECRET_KEY": "concurrency-test-only-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CONN_MAX_AGE": "0",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "adminduk.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "3",
-            "-k",
-            "gthread",
-            "--threads",
-            "4",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/")
-            if conn.getresponse().status == 200:
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
-        time.sleep(0.2)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    url = f"postgresql://{credentials}@{address}/{db['NAME']}"
+    # No write throttle: the races send more writes per minute than an editor ever would.
+    with Gunicorn(url, workers=3, threads=4, CONN_MAX_AGE="0", THROTTLE_WRITE_RATE="", THROTTLE_CLIENT_RATE="") as live:
+        yield live.port
 
 
 def patch(port, token, figure_id, body, if_match=None):
