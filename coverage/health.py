@@ -1,18 +1,28 @@
-"""Probes for the orchestrator (django-health-check): /healthz says the process answers and touches nothing
-else; /readyz says the service can serve: the database answers, every migration is applied, and the cache
-that holds the throttle counters works. Both answer JSON, 200 or 503, never cached."""
+"""Probes for the orchestrator: /healthz says the process answers and touches nothing else; /readyz says the
+service can serve: the database answers, every migration is applied, and the cache that holds the throttle
+counters works. Both answer JSON, 200 or 503, never cached.
 
-import asyncio
+The checks are django-health-check's (Database, Cache) plus MigrationsApplied below. They run one after the
+other in the request's own thread, so that nothing outlives the request, and each is bounded by the database's
+connect timeout: when the database is down the checks that need it are skipped rather than each waiting.
+"""
+
 import dataclasses
-from concurrent.futures import ThreadPoolExecutor
+import inspect
+import logging
 
+from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
+from django.utils.cache import add_never_cache_headers
+from django.views import View
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
-from health_check.exceptions import ServiceUnavailable
-from health_check.views import HealthCheckView
+from health_check.exceptions import HealthCheckException, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -23,39 +33,48 @@ class MigrationsApplied(HealthCheck):
     def run(self):
         if MigrationsApplied._all_applied:
             return
-        connection = connections[self.alias]
         try:
-            executor = MigrationExecutor(connection)
+            executor = MigrationExecutor(connections[self.alias])
             pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         except DatabaseError as exc:
             raise ServiceUnavailable("Database unreachable") from exc
-        finally:
-            connection.close()  # checks run in a worker thread: don't leave its connection behind
         if pending:
             raise ServiceUnavailable(f"{len(pending)} migration(s) not applied")
         MigrationsApplied._all_applied = True
 
 
-class ProbeView(HealthCheckView):
-    def get_executor(self):
-        # Threads of their own, gone after each probe with the database connections they opened: a connection
-        # broken by a database restart is never reused by the next probe.
-        return ThreadPoolExecutor(max_workers=3, thread_name_prefix="probe")
+def _needs_database(check) -> bool:
+    if isinstance(check, Cache):
+        return settings.CACHES[check.alias]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    return isinstance(check, MigrationsApplied)
 
-    async def get(self, request, *args, **kwargs):
-        with self.get_executor() as executor:
-            self.results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
-        failed = [result for result in self.results if result.error]
-        return JsonResponse(
-            {
-                "status": "unavailable" if failed else "ok",
-                "checks": {
-                    type(result.check).__name__: "ok" if not result.error else str(result.error)
-                    for result in self.results
-                },
-            },
-            status=503 if failed else 200,
+
+class ProbeView(View):
+    checks = ()
+
+    def get(self, request):
+        results, database_down = {}, False
+        for check in self.checks:
+            name = type(check).__name__
+            if database_down and _needs_database(check):
+                results[name] = "skipped: the database is unavailable"
+                continue
+            try:
+                async_to_sync(check.run)() if inspect.iscoroutinefunction(check.run) else check.run()
+            except HealthCheckException as exc:
+                results[name] = str(exc)
+            except Exception:
+                logger.exception("health check %s failed unexpectedly", name)
+                results[name] = "unknown error"
+            else:
+                results[name] = "ok"
+            database_down = database_down or (isinstance(check, Database) and results[name] != "ok")
+        healthy = all(result == "ok" for result in results.values())
+        response = JsonResponse(
+            {"status": "ok" if healthy else "unavailable", "checks": results}, status=200 if healthy else 503
         )
+        add_never_cache_headers(response)
+        return response
 
 
 class LivenessView(ProbeView):
@@ -63,4 +82,4 @@ class LivenessView(ProbeView):
 
 
 class ReadinessView(ProbeView):
-    checks = (Database, MigrationsApplied, (Cache, {"alias": "throttle"}))
+    checks = (Database(), MigrationsApplied(), Cache(alias="throttle"))

@@ -64,7 +64,12 @@ class HistoryDoor(models.Model):
 
     history_door = models.CharField(_("door"), max_length=8, choices=Door.choices, default=Door.COMMAND)
     history_api_key = models.CharField(
-        _("API key"), max_length=8, blank=True, default="", help_text=_("Prefix of the API key the change came with.")
+        _("API key"),
+        max_length=8,
+        blank=True,
+        default="",
+        db_default="",  # history rows written in bulk (COPY) that leave it out
+        help_text=_("Prefix of the API key the change came with."),
     )
 
     class Meta:

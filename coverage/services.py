@@ -19,7 +19,7 @@ from rest_framework.exceptions import PermissionDenied
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .cache import bump_data_version
-from .history import current_door
+from .history import current_api_key, current_door
 from .models import (
     EARLIEST_DATE,
     INDICATOR_CODE_RE,
@@ -706,7 +706,11 @@ def _new_figure_fields(figure, *, user, now):
 
 
 def _orm_write_figures(to_create, to_update, *, user, now):
-    history = {"default_user": user, "default_date": now, "custom_historical_attrs": {"history_door": Door.IMPORT}}
+    history = {
+        "default_user": user,
+        "default_date": now,
+        "custom_historical_attrs": {"history_door": Door.IMPORT, "history_api_key": current_api_key()},
+    }
     new = [Measurement(**_new_figure_fields(figure, user=user, now=now)) for figure in to_create]
     bulk_create_with_history(new, Measurement, batch_size=2000, **history)
     bulk_update_with_history(
@@ -723,6 +727,7 @@ def _copy_figures(to_create, to_update, *, user, now):
     staging table and apply them in one UPDATE, and COPY every historical row: the same rows and history as
     the ORM path, at COPY speed. Constraints still apply; any violation aborts the whole transaction."""
     table, history_table = Measurement._meta.db_table, Measurement.history.model._meta.db_table
+    key = current_api_key()
     columns = [f.column for f in Measurement._meta.concrete_fields]
     rows = []
     with connection.cursor() as cursor:
@@ -750,8 +755,11 @@ def _copy_figures(to_create, to_update, *, user, now):
         _copy(
             cursor,
             history_table,
-            [*tracked, "history_date", "history_type", "history_user_id", "history_door"],
-            ([row[c] for c in tracked] + [now, kind, user.pk if user else None, Door.IMPORT] for row, kind in records),
+            [*tracked, "history_date", "history_type", "history_user_id", "history_door", "history_api_key"],
+            (
+                [row[c] for c in tracked] + [now, kind, user.pk if user else None, Door.IMPORT, key]
+                for row, kind in records
+            ),
         )
 
 

@@ -55,12 +55,13 @@ class Gunicorn:
         self.process = None
 
     def __enter__(self):
+        self.log = tempfile.NamedTemporaryFile(prefix="adminduk-gunicorn-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "adminduk.wsgi:application", "-b", f"127.0.0.1:{self.port}", *self.args],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while True:
@@ -71,15 +72,21 @@ class Gunicorn:
                 pass
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.process.kill()
-                raise RuntimeError(f"gunicorn did not start: {self.process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"gunicorn did not start: {self.output()[-2000:]}")
             time.sleep(0.2)
 
-    def __exit__(self, *exc):
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def __exit__(self, exc_type, *exc):
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        if exc_type is not None:
+            print(f"--- gunicorn's output (last 5000 characters)\n{self.output()[-5000:]}")
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def postgres_bin() -> Path | None:
