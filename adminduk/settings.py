@@ -190,6 +190,11 @@ CACHES = {
     # unless Redis is configured.
     "throttle": env.cache_url("THROTTLE_CACHE_URL", default=REDIS_URL or "dbcache://adminduk_cache"),
 }
+if CACHES["throttle"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # An increment that holds when workers count the same client at once; room for 10,000 live counters
+    # (Django's default of 300 would cull counters of active clients).
+    CACHES["throttle"]["BACKEND"] = "coverage.cachebackends.LockingDatabaseCache"
+    CACHES["throttle"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
 for _alias in ("responses", "throttle"):
     if CACHES[_alias]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
         # Never let a slow or absent Redis hang a request.

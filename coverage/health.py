@@ -12,7 +12,8 @@ import inspect
 import logging
 
 from asgiref.sync import async_to_sync
-from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.db import BaseDatabaseCache
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
@@ -45,7 +46,7 @@ class MigrationsApplied(HealthCheck):
 
 def _needs_database(check) -> bool:
     if isinstance(check, Cache):
-        return settings.CACHES[check.alias]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+        return isinstance(caches[check.alias], BaseDatabaseCache)
     return isinstance(check, MigrationsApplied)
 
 

@@ -47,7 +47,7 @@ def fresh_counters(db):
 def test_the_throttle_counters_live_in_the_database_cache_by_default():
     from django.conf import settings
 
-    assert settings.CACHES["throttle"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert settings.CACHES["throttle"]["BACKEND"] == "coverage.cachebackends.LockingDatabaseCache"
 
 
 def test_an_anonymous_client_over_its_rate_gets_a_json_429_with_retry_after(article, api):
