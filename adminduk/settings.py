@@ -43,8 +43,6 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # TLS-terminating reverse proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-# /healthz and /readyz are probed over plain HTTP from inside the host or cluster.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -55,7 +53,15 @@ X_FRAME_OPTIONS = "DENY"
 # Other government apps call the API from browsers on their own origins: only the origins named here.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = ["accept", "accept-language", "authorization", "content-type", "if-match", "if-none-match"]
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "x-request-id",
+]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "X-Request-ID", "Content-Disposition"]
 CORS_PREFLIGHT_MAX_AGE = 3600
 
@@ -86,6 +92,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "coverage.health.ProbeMiddleware",
     "django_guid.middleware.guid_middleware",
     "coverage.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -129,6 +136,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
     )
+    # A connection whose peer vanished (network cut, host down) is noticed in about 20 s, not hours.
+    DATABASES["default"]["OPTIONS"].update(
+        {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 2}
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -139,6 +150,9 @@ else:
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgresql://…) or SQLite (sqlite:///…).")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A new API key is shown once as an admin message: kept in the session, not in a cookie the browser holds.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -313,5 +327,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "django_guid": {"level": "WARNING"},
+        # A request with a bad Host header is a 400 in the request log; not a traceback at ERROR each time.
+        "django.security.DisallowedHost": {"level": "CRITICAL"},
     },
 }

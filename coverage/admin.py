@@ -63,6 +63,13 @@ class VersionedAdmin(SimpleHistoryAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         return [*fieldsets, (None, {"fields": ["expected_version"]})] if obj else fieldsets
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting is disabled (SIMPLE_HISTORY_REVERT_DISABLED hides the button); refuse the POST too, which
+        # simple-history would accept with the view permission alone.
+        if request.method == "POST":
+            raise PermissionDenied(_("Reverting from the history is disabled; edit the record instead."))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def get_object(self, request, object_id, from_field=None):
         if request.method == "POST":
             queryset = self.model._default_manager.select_for_update(of=("self",))
@@ -230,6 +237,12 @@ class MeasurementAdmin(VersionedAdmin):
         if obj is not None and not scope_of(request.user).allows(obj.region.code):
             return False
         return super().has_change_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        # Also what the history pages ask: an operator sees no other region's figure, nor its past values.
+        if obj is not None and not scope_of(request.user).allows(obj.region.code):
+            return False
+        return super().has_view_permission(request, obj)
 
     @admin.display(description=_("flags"))
     def flags(self, obj):

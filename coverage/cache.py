@@ -8,6 +8,7 @@ one-row SELECT), so the cache may be per process (the default) or shared (RESPON
 """
 
 import hashlib
+import logging
 import math
 import pickle
 
@@ -21,7 +22,9 @@ from rest_framework.exceptions import Throttled
 
 from .exceptions import error_response
 from .models import DataVersion
-from .throttling import anonymous_wait
+from .throttling import CACHE_ERRORS, anonymous_wait
+
+logger = logging.getLogger(__name__)
 
 CACHED_PATHS = ("/api/v1/",)
 CACHED_EXACT = ("/",)
@@ -59,20 +62,24 @@ class ResponseCacheMiddleware:
         data_etag = f'W/"data-{version}"'
         anonymous = _anonymous(request)
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
-        if data_etag in wanted or data_etag.removeprefix("W/") in wanted:
+        # The shortcut is for anonymous readers of public data only: a client with credentials has them checked
+        # by DRF first, and with API_PUBLIC_READ=false nobody learns the data version without logging in.
+        public = anonymous and settings.API_PUBLIC_READ
+        if public and (data_etag in wanted or data_etag.removeprefix("W/") in wanted):
+            throttled = self._throttled(request)
+            if throttled is not None:
+                return throttled
             response = HttpResponse()
             self._cache_headers(response, data_etag, changed_at, anonymous)
             return self._not_modified(response)
-        key = self._key(request, version) if anonymous and settings.RESPONSE_CACHE else None
+        key = self._key(request, version) if public and settings.RESPONSE_CACHE else None
         if key is not None:
-            stored = caches["responses"].get(key)
+            stored = self._cache_get(key)
             if stored is not None:
                 # Served without reaching DRF, so the anonymous rate is applied here.
-                wait = anonymous_wait(request)
-                if wait is not None:
-                    response = error_response(429, "throttled", Throttled(wait).detail)
-                    response["Retry-After"] = str(math.ceil(wait))
-                    return response
+                throttled = self._throttled(request)
+                if throttled is not None:
+                    return throttled
                 content, headers = pickle.loads(stored)
                 if headers.get("ETag") in wanted:
                     return self._not_modified(headers)
@@ -85,12 +92,40 @@ class ResponseCacheMiddleware:
                 return self._not_modified(response)
         else:
             self._cache_headers(response, data_etag, changed_at, anonymous)
+            if data_etag in wanted or data_etag.removeprefix("W/") in wanted:
+                return self._not_modified(response)  # a client with credentials, checked by DRF
         if key is not None and len(response.content) <= settings.RESPONSE_CACHE_MAX_BYTES:
             headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
             headers["Cache-Control"] = response.get("Cache-Control", "")
             headers["Last-Modified"] = response.get("Last-Modified", "")
-            caches["responses"].set(key, pickle.dumps((response.content, headers)), settings.RESPONSE_CACHE_SECONDS)
+            self._cache_set(key, pickle.dumps((response.content, headers)))
         return response
+
+    @staticmethod
+    def _throttled(request):
+        wait = anonymous_wait(request)
+        if wait is None:
+            return None
+        response = error_response(429, "throttled", Throttled(wait).detail)
+        response["Retry-After"] = str(math.ceil(wait))
+        return response
+
+    # The response cache is an optimisation: if its store (Redis) is down, requests are computed, not refused.
+
+    @staticmethod
+    def _cache_get(key):
+        try:
+            return caches["responses"].get(key)
+        except CACHE_ERRORS:
+            logger.warning("response cache unavailable", exc_info=True)
+            return None
+
+    @staticmethod
+    def _cache_set(key, value):
+        try:
+            caches["responses"].set(key, value, settings.RESPONSE_CACHE_SECONDS)
+        except CACHE_ERRORS:
+            logger.warning("response cache unavailable", exc_info=True)
 
     @staticmethod
     def _key(request, version):

@@ -84,3 +84,17 @@ class LivenessView(ProbeView):
 
 class ReadinessView(ProbeView):
     checks = (Database(), MigrationsApplied(), Cache(alias="throttle"))
+
+
+class ProbeMiddleware:
+    """First in MIDDLEWARE: the probes are answered before the host check (an orchestrator asks by pod address,
+    Docker by 127.0.0.1, neither in ALLOWED_HOSTS), the HTTPS redirect and everything else."""
+
+    views = {"/healthz": LivenessView.as_view(), "/readyz": ReadinessView.as_view()}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        view = self.views.get(request.path_info)
+        return view(request) if view is not None else self.get_response(request)

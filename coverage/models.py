@@ -483,6 +483,7 @@ class Measurement(Versioned):
         permissions = [
             ("publish_measurement", _("Can verify and publish figures")),
             ("view_unpublished_measurement", _("Can see draft and verified figures")),
+            ("edit_all_regions", _("Can write figures of every region (unless region grants narrow it)")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -7,8 +7,10 @@ import logging
 import time
 
 from django.utils.functional import SimpleLazyObject, empty
+from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger("adminduk.request")
+CLIENT = BaseThrottle()
 
 
 class RequestLogMiddleware:
@@ -34,7 +36,7 @@ class RequestLogMiddleware:
                 "path": request.path,
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "client_ip": request.META.get("REMOTE_ADDR"),
+                "client_ip": CLIENT.get_ident(request),  # behind TRUSTED_PROXIES, the address the proxy saw
                 "user": user.get_username() if user is not None and user.is_authenticated else None,
                 "api_key": key.prefix if key is not None else None,
             },

@@ -1,9 +1,10 @@
 """Which regions a user or an API key may write figures for.
 
 A grant of a region covers the region and everything below it: 64 is all of Kalimantan Timur, 64.01
-Kabupaten Paser with its kecamatan and desa. A user with no grant (and every superuser) is national. An API
-key acts for its account and may be narrowed further to regions of its own: it can never reach beyond the
-account's grants.
+Kabupaten Paser with its kecamatan and desa. A user with grants writes within them; without grants, a
+superuser or a user with the permission coverage.edit_all_regions is national, and anyone else writes
+nowhere (an operator whose grant was forgotten cannot write the whole country). An API key acts for its
+account and may be narrowed further to regions of its own: it can never reach beyond the account's scope.
 """
 
 from dataclasses import dataclass
@@ -59,10 +60,18 @@ def scope_of(user, key=None) -> RegionScope:
         return RegionScope(frozenset())
     cached = getattr(user, "_region_scope", None)
     if cached is None:
-        grants = [] if user.is_superuser else list(user.region_grants.values_list("region__code", flat=True))
-        cached = user._region_scope = RegionScope(frozenset(grants)) if grants else NATIONAL
+        grants = frozenset(user.region_grants.values_list("region__code", flat=True))
+        if grants:
+            cached = RegionScope(grants)
+        elif user.is_superuser or user.has_perm("coverage.edit_all_regions"):
+            cached = NATIONAL
+        else:
+            cached = RegionScope(frozenset())
+        user._region_scope = cached
     if key is not None:
-        return cached.narrowed_to(key.regions.values_list("code", flat=True))
+        if not hasattr(key, "_region_codes"):
+            key._region_codes = list(key.regions.values_list("code", flat=True))
+        return cached.narrowed_to(key._region_codes)
     return cached
 
 

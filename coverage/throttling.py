@@ -8,11 +8,18 @@ TRUSTED_PROXIES=n the address the n-th proxy from us appended to X-Forwarded-For
 that header itself can never choose its bucket.
 """
 
+import logging
+
 from django.core.cache import caches
+from django.db import DatabaseError
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from .authentication import client_key_of
+
+logger = logging.getLogger(__name__)
+CACHE_ERRORS = (DatabaseError, RedisError, OSError)
 
 
 class WindowThrottle(SimpleRateThrottle):
@@ -41,12 +48,18 @@ class WindowThrottle(SimpleRateThrottle):
         now = self.timer()
         window = int(now // self.duration)
         key = f"{key}:{window}"
-        self.cache.add(key, 0, self.duration + 1)
         try:
-            count = self.cache.incr(key)
-        except ValueError:  # the window's counter expired between add() and incr()
-            self.cache.set(key, 1, self.duration + 1)
-            count = 1
+            self.cache.add(key, 0, self.duration + 1)
+            try:
+                count = self.cache.incr(key)
+            except ValueError:  # the window's counter expired between add() and incr()
+                self.cache.set(key, 1, self.duration + 1)
+                count = 1
+        except CACHE_ERRORS:
+            # The counters' store is down: serve rather than refuse everyone (the database, if that is what is
+            # down, answers 503 itself).
+            logger.warning("throttle cache unavailable; request not counted", exc_info=True)
+            return True
         if count <= self.num_requests:
             return True
         self.wait_seconds = (window + 1) * self.duration - now

@@ -460,6 +460,12 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
         new value. A deleted figure keeps its history. Needs the permission to see unpublished figures."""
         if not selectors.may_see_unpublished(request.user):
             raise exceptions.NotAuthenticated() if not request.user.is_authenticated else exceptions.PermissionDenied()
+        scope = request_scope(request)
+        if not scope.national:
+            # A region-scoped client reads the history of figures that were always in its regions only.
+            codes = set(Measurement.history.filter(id=int(pk)).values_list("region__code", flat=True))
+            if not all(scope.allows(code) for code in codes):
+                raise exceptions.NotFound()
         entries = selectors.figure_history(int(pk))
         if not entries:
             raise exceptions.NotFound()

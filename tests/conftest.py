@@ -39,9 +39,12 @@ def token_client(user):
 
 
 EDITING = [
-    f"{op}_{m}"
-    for m in ("region", "indicator", "source", "nationaltarget", "measurement")
-    for op in ("add", "change", "delete")
+    *(
+        f"{op}_{m}"
+        for m in ("region", "indicator", "source", "nationaltarget", "measurement")
+        for op in ("add", "change", "delete")
+    ),
+    "edit_all_regions",  # national: a user without region grants otherwise writes nowhere
 ]
 
 

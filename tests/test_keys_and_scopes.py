@@ -336,3 +336,58 @@ def test_the_user_admin_shows_and_edits_region_grants(admin_client, paser_operat
     assert "region_grants" in page.content.decode()
     listing = admin_client.get(reverse("admin:auth_user_changelist")).content.decode()
     assert "64.01" in listing
+
+
+# --- found by review: every door applies the scope ------------------------------------------------------------
+
+
+def test_a_user_without_grants_or_the_national_permission_writes_nowhere(article):
+    forgotten = UserFactory(username="op-forgotten", permissions=[p for p in EDITING if p != "edit_all_regions"])
+
+    response = token_client(forgotten).post(URL, new_figure("64.01", article), format="json")
+
+    assert codes(response, 403) == ["out_of_scope"]
+
+
+def test_the_history_of_another_regions_figure_is_hidden_from_a_scoped_user(paser_operator, drafts):
+    samarinda_draft = Measurement.objects.get(region__code="64.72", status="draft")
+    paser_draft = Measurement.objects.get(region__code="64.01", status="draft")
+    client = token_client(paser_operator)
+
+    assert client.get(f"{URL}{samarinda_draft.pk}/history/").status_code == 404
+    assert client.get(f"{URL}{paser_draft.pk}/history/").status_code == 200
+
+
+def test_the_admin_history_of_another_regions_figure_is_hidden_from_a_scoped_user(paser_operator, client, drafts):
+    paser_operator.is_staff = True
+    paser_operator.save()
+    client.force_login(paser_operator)
+    other = Measurement.objects.get(region__code="64.72", status="draft")
+
+    response = client.get(reverse("admin:coverage_measurement_history", args=[other.pk]))
+
+    assert response.status_code in (302, 403)
+
+
+def test_the_admin_history_form_refuses_a_revert_post(admin_client, article):
+    balikpapan = figure("64.71")
+    record = balikpapan.history.first()
+    url = reverse("admin:coverage_measurement_simple_history", args=[balikpapan.pk, record.history_id])
+
+    response = admin_client.post(url, {"value": "12.34", "status": "draft"})
+
+    assert response.status_code == 403
+    balikpapan.refresh_from_db()
+    assert str(balikpapan.value) == "99.98"
+
+
+def test_the_import_command_applies_the_users_regions(paser_operator, article, tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text("region,indicator,as_of,value\n64.72,kia-ownership,2024-06-20,70\n")
+    out = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_measurements", str(path), "--user", "op-paser", stdout=out, stderr=out)
+
+    assert "out_of_scope" in out.getvalue()
+    assert not Measurement.objects.filter(region__code="64.72", as_of="2024-06-20").exists()

@@ -1,6 +1,7 @@
 """Throttling, production settings, CORS, request ids in JSON logs, health probes and the 503 of a database
 outage (in-process; tests/test_live.py does the same against gunicorn and a PostgreSQL it stops)."""
 
+import datetime
 import json
 import logging
 import os
@@ -183,6 +184,15 @@ def test_a_browser_asking_for_html_in_production_gets_json(article, api):
 def test_plain_http_is_redirected_to_https_but_the_probes_are_not(api, db):
     assert api.get(URL).status_code == 301
     assert api.get("/healthz").status_code == 200
+    assert api.get("/readyz").status_code == 200
+
+
+@override_settings(ALLOWED_HOSTS=["adminduk.kaltimprov.go.id"])
+def test_the_probes_answer_on_any_host_name_the_api_does_not(api, db):
+    # Docker asks 127.0.0.1, an orchestrator the pod's address: neither is a name of the service.
+    assert api.get("/healthz", HTTP_HOST="10.1.2.3:8000").status_code == 200
+    assert api.get("/readyz", HTTP_HOST="127.0.0.1:8000").status_code == 200
+    assert api.get(URL, HTTP_HOST="10.1.2.3:8000").status_code == 400
 
 
 def test_https_responses_carry_hsts(api, article):
@@ -273,3 +283,53 @@ def test_a_database_error_before_the_view_is_a_json_503_too(article):
     assert api_response.status_code == 503
     assert api_response.json()["errors"][0]["code"] == "database_unavailable"
     assert page.status_code == 503
+
+
+# --- found by review -----------------------------------------------------------------------------------------
+
+
+def test_with_redis_down_reads_are_computed_not_refused(article, api):
+    from django.conf import settings
+
+    dead = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    with override_settings(CACHES={**settings.CACHES, "responses": dead, "throttle": dead}), rates(anon="100/min"):
+        answers = [api.get(URL, {"region": "64.71"}) for _ in range(2)]
+
+    assert [a.status_code for a in answers] == [200, 200]
+
+
+def test_an_hourly_counter_keeps_its_hour_when_it_is_incremented(db):
+    from django.db import connection
+
+    cache = caches["throttle"]
+    cache.add("probe", 0, 3600)
+    cache.incr("probe")
+    cache.incr("probe")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM adminduk_cache WHERE cache_key LIKE %s", ["%probe"])
+        (expires,) = cursor.fetchone()
+
+    from django.utils import timezone
+
+    if timezone.is_naive(expires):
+        expires = timezone.make_aware(expires, datetime.UTC)
+    assert cache.get("probe") == 2
+    assert 3500 < (expires - timezone.now()).total_seconds() <= 3600
+
+
+def test_not_modified_answers_are_counted_against_the_anonymous_rate(article, api):
+    etag = api.get(URL)["ETag"]
+    caches["throttle"].clear()
+    with rates(anon="2/min"):
+        answers = [api.get(URL, HTTP_IF_NONE_MATCH=etag).status_code for _ in range(3)]
+
+    assert answers == [304, 304, 429]
+
+
+@override_settings(API_PUBLIC_READ=False)
+def test_with_closed_reads_an_etag_gets_no_304_without_credentials(article, editor, api):
+    etag = editor.get(URL)["ETag"]
+
+    assert api.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 401
+    assert api.get(URL, HTTP_IF_NONE_MATCH=etag, HTTP_AUTHORIZATION="Api-Key nope.nope").status_code == 401
+    assert editor.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304

@@ -35,6 +35,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def create(self, *, name, user, scope, region, expires, **options):
+        if len(name) > ClientKey._meta.get_field("name").max_length:
+            raise CommandError(f"--name: at most {ClientKey._meta.get_field('name').max_length} characters.")
         account = get_user_model().objects.filter(username=user).first()
         if account is None:
             raise CommandError(f"No user {user!r}.")

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from coverage import services
+from coverage.scopes import NATIONAL, scope_of
 
 
 class Command(BaseCommand):
@@ -30,7 +31,13 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {user!r}.")
         try:
             rows = services.read_table(file.read_bytes(), filename=file.name)
-            report = services.import_measurements(rows, user=importer, dry_run=dry_run, default_source=source)
+            report = services.import_measurements(
+                rows,
+                user=importer,
+                dry_run=dry_run,
+                default_source=source,
+                scope=scope_of(importer) if importer else NATIONAL,  # the user's regions, as in the API and admin
+            )
         except OSError as exc:
             raise CommandError(str(exc)) from exc
         except services.ImportFileError as exc:
