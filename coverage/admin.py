@@ -226,7 +226,7 @@ class MeasurementAdmin(VersionedAdmin):
 
     def get_queryset(self, request):
         # A kabupaten/kota operator works on their own region's figures only; the province on all of its own.
-        return selectors.with_quality(super().get_queryset(request).filter(scope_of(request.user).q()))
+        return selectors.with_quality(super().get_queryset(request).filter(scope_of(request.user, reading=True).q()))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
@@ -240,7 +240,7 @@ class MeasurementAdmin(VersionedAdmin):
 
     def has_view_permission(self, request, obj=None):
         # Also what the history pages ask: an operator sees no other region's figure, nor its past values.
-        if obj is not None and not scope_of(request.user).allows(obj.region.code):
+        if obj is not None and not scope_of(request.user, reading=True).allows(obj.region.code):
             return False
         return super().has_view_permission(request, obj)
 
@@ -393,12 +393,12 @@ class ClientKeyForm(forms.ModelForm):
         cleaned = super().clean()
         user, regions = cleaned.get("user"), cleaned.get("regions")
         if user is not None and regions:
-            outside = [region.code for region in regions if not scope_of(user).allows(region.code)]
+            outside = [region.code for region in regions if not scope_of(user, reading=True).allows(region.code)]
             if outside:
                 self.add_error(
                     "regions",
                     _("Outside the regions of %(user)s (%(scope)s): %(codes)s.")
-                    % {"user": user, "scope": scope_of(user), "codes": ", ".join(outside)},
+                    % {"user": user, "scope": scope_of(user, reading=True), "codes": ", ".join(outside)},
                 )
         return cleaned
 

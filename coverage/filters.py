@@ -390,7 +390,7 @@ class MeasurementFilterSet(FilterSet):
         queryset = queryset.filter(status__in=statuses)
         if set(statuses) != {Measurement.Status.PUBLISHED}:
             # A region-scoped operator or key sees other regions' published figures only.
-            scope = request_scope(self.request)
+            scope = request_scope(self.request, reading=True)
             if not scope.national:
                 queryset = queryset.filter(Q(status=Measurement.Status.PUBLISHED) | scope.q())
         return queryset

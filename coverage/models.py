@@ -705,3 +705,4 @@ class ClientKey(AbstractAPIKey):
     class Meta(AbstractAPIKey.Meta):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
+        constraints = [models.CheckConstraint(condition=Q(scope__in=["read", "read-write"]), name="client_key_scope")]

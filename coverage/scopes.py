@@ -54,20 +54,19 @@ class RegionScope:
 NATIONAL = RegionScope(None)
 
 
-def scope_of(user, key=None) -> RegionScope:
-    """The regions ``user`` (acting through ``key``, if given) may write figures for."""
+def scope_of(user, key=None, *, reading=False) -> RegionScope:
+    """The regions ``user`` (acting through ``key``, if given) may write figures for or, with ``reading``, see the
+    unpublished figures of (given the permission to see them at all: without grants, every region)."""
     if user is None or not user.is_authenticated:
         return RegionScope(frozenset())
-    cached = getattr(user, "_region_scope", None)
-    if cached is None:
-        grants = frozenset(user.region_grants.values_list("region__code", flat=True))
-        if grants:
-            cached = RegionScope(grants)
-        elif user.is_superuser or user.has_perm("coverage.edit_all_regions"):
-            cached = NATIONAL
-        else:
-            cached = RegionScope(frozenset())
-        user._region_scope = cached
+    if not hasattr(user, "_region_grants"):
+        user._region_grants = frozenset(user.region_grants.values_list("region__code", flat=True))
+    if user._region_grants:
+        cached = RegionScope(user._region_grants)
+    elif reading or user.is_superuser or user.has_perm("coverage.edit_all_regions"):
+        cached = NATIONAL
+    else:
+        cached = RegionScope(frozenset())
     if key is not None:
         if not hasattr(key, "_region_codes"):
             key._region_codes = list(key.regions.values_list("code", flat=True))
@@ -75,7 +74,7 @@ def scope_of(user, key=None) -> RegionScope:
     return cached
 
 
-def request_scope(request) -> RegionScope:
+def request_scope(request, *, reading=False) -> RegionScope:
     from .authentication import client_key_of
 
-    return scope_of(request.user, client_key_of(request))
+    return scope_of(request.user, client_key_of(request), reading=reading)

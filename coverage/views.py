@@ -349,7 +349,7 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
                 queryset = queryset.filter(status=Measurement.Status.PUBLISHED)
             else:
                 # Unpublished figures of other regions stay hidden from a region-scoped operator or key.
-                scope = request_scope(self.request)
+                scope = request_scope(self.request, reading=True)
                 if not scope.national:
                     queryset = queryset.filter(Q(status=Measurement.Status.PUBLISHED) | scope.q())
         return queryset
@@ -460,7 +460,7 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
         new value. A deleted figure keeps its history. Needs the permission to see unpublished figures."""
         if not selectors.may_see_unpublished(request.user):
             raise exceptions.NotAuthenticated() if not request.user.is_authenticated else exceptions.PermissionDenied()
-        scope = request_scope(request)
+        scope = request_scope(request, reading=True)
         if not scope.national:
             # A region-scoped client reads the history of figures that were always in its regions only.
             codes = set(Measurement.history.filter(id=int(pk)).values_list("region__code", flat=True))

@@ -53,7 +53,7 @@ def test_a_wrong_token_is_refused_with_401(new_figure, api):
 
 
 def test_a_token_with_the_add_permission_creates_a_figure_by_codes(new_figure):
-    client = token_client(UserFactory(permissions=["add_measurement"]))
+    client = token_client(UserFactory(permissions=["add_measurement", "edit_all_regions"]))
 
     response = client.post(URL, new_figure, format="json")
 
@@ -221,7 +221,7 @@ def test_with_api_public_read_off_reads_need_a_token(article, api, reader):
 
 
 def test_the_token_command_issues_a_token_that_writes(new_figure, capsys):
-    user = UserFactory(username="kpu-app", permissions=["add_measurement"])
+    user = UserFactory(username="kpu-app", permissions=["add_measurement", "edit_all_regions"])
     user.auth_token.delete()
 
     call_command("drf_create_token", "kpu-app")

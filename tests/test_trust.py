@@ -331,7 +331,8 @@ def test_the_admin_keeps_a_non_publisher_to_drafts(bontang, client, article):
     from django.contrib.auth.models import Permission
 
     drafter = UserFactory(
-        username="kab-office", permissions=["add_measurement", "change_measurement", "view_measurement"]
+        username="kab-office",
+        permissions=["add_measurement", "change_measurement", "view_measurement", "edit_all_regions"],
     )
     drafter.is_staff = True
     drafter.save()
@@ -453,7 +454,9 @@ def test_the_admin_cannot_revert_from_history(bontang, admin_client, editor):
 
 
 def test_a_non_publisher_cannot_bulk_delete_published_figures_in_the_admin(bontang, client):
-    staff = UserFactory(username="kab-staff", permissions=["view_measurement", "delete_measurement"])
+    staff = UserFactory(
+        username="kab-staff", permissions=["view_measurement", "delete_measurement", "edit_all_regions"]
+    )
     staff.is_staff = True
     staff.save()
     client.force_login(staff)

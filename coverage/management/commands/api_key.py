@@ -44,9 +44,10 @@ class Command(BaseCommand):
         unknown = sorted(set(region) - {r.code for r in regions})
         if unknown:
             raise CommandError(f"Unknown region code(s): {', '.join(unknown)}.")
-        outside = [r.code for r in regions if not scope_of(account).allows(r.code)]
+        reach = scope_of(account, reading=True)
+        outside = [r.code for r in regions if not reach.allows(r.code)]
         if outside:
-            raise CommandError(f"Outside the regions of {user} ({scope_of(account)}): {', '.join(outside)}.")
+            raise CommandError(f"Outside the regions of {user} ({reach}): {', '.join(outside)}.")
         expiry = None
         if expires is not None:
             expiry = timezone.make_aware(datetime.datetime.combine(expires, datetime.time.max))
