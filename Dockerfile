@@ -14,7 +14,7 @@ COPY adminduk ./adminduk
 COPY coverage ./coverage
 COPY fixtures ./fixtures
 RUN pip install -e . \
-    && DEBUG=false SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --noinput
+    && DEBUG=false SECRET_KEY=collectstatic-at-build-time-only-never-used-at-run-time-0123456789 python manage.py collectstatic --noinput
 
 USER adminduk
 EXPOSE 8000
