@@ -213,7 +213,10 @@ class MeasurementSerializer(ModelCleanSerializer):
     )
     indicator = CodeRelatedField(queryset=Indicator.objects.all(), help_text=_("Indicator code."))
     verified_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text=_("Who verified or published the figure.")
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Who verified or published the figure."),
     )
 
     derived_fields = ("value",)
