@@ -46,6 +46,11 @@ class AutoSchema(openapi.AutoSchema):
     def _get_error_response_serializer(self, status_code):
         return WRITE_ERRORS.get(status_code) or super()._get_error_response_serializer(status_code)
 
+    def _should_add_validation_error_response(self):
+        # Every operation validates its query string (an unknown parameter, or an unknown format, is a 400
+        # validation_error), not only those with a body or filters.
+        return True
+
     def _get_serializer_for_validation_error_response(self):
         # One open shape (attr: the field or query parameter, code: a stable machine-readable string) rather
         # than closed per-operation enums, which an unknown query parameter would contradict.

@@ -45,6 +45,7 @@ from .serializers import (
     DeletedMeasurementSerializer,
     DeletedTargetSerializer,
     HistoryEntrySerializer,
+    ImportErrorResponseSerializer,
     ImportParametersSerializer,
     ImportReportSerializer,
     IndicatorSerializer,
@@ -368,7 +369,8 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
         responses={
             200: ImportReportSerializer,
             400: OpenApiResponse(
-                description=_("Bad rows (every one listed with line, column and reason); nothing written.")
+                response=ImportErrorResponseSerializer,
+                description=_("Bad rows (every one listed with line, column and reason); nothing written."),
             ),
         },
         summary="Import figures from CSV, XLSX or JSON, all or nothing",

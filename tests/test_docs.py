@@ -92,6 +92,30 @@ def operations(schema):
     ]
 
 
+def allows_validation_error(schema, node):
+    """Whether a documented response body may be a validation_error."""
+    if "$ref" in node:
+        return allows_validation_error(schema, schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]])
+    if "oneOf" in node or "allOf" in node:
+        return any(allows_validation_error(schema, option) for option in node.get("oneOf", node.get("allOf")))
+    if "enum" in node:
+        return "validation_error" in node["enum"]
+    return "type" in node.get("properties", {}) and allows_validation_error(schema, node["properties"]["type"])
+
+
+def test_every_operation_documents_the_validation_error_its_query_string_can_get(article, api, schema):
+    # Found by the fuzz test: a detail read answered ?format=xml with a validation_error its schema did not allow.
+    response = api.get("/api/v1/indicators/kia-ownership/", {"format": "xml"})
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
+    assert [
+        label
+        for label, operation in operations(schema)
+        if not allows_validation_error(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])
+    ] == []
+
+
 def test_a_draft_has_no_verifier_and_the_schema_allows_it(article, drafter, schema):
     # Found by the fuzz test: verified_by is null on drafts (and on figures whose verifier is unknown).
     figure = {"region": "64.72", "indicator": "kia-ownership", "as_of": "2024-06-12", "value": 80, "source": article.pk}
