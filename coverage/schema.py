@@ -46,6 +46,11 @@ class AutoSchema(openapi.AutoSchema):
     def _get_error_response_serializer(self, status_code):
         return WRITE_ERRORS.get(status_code) or super()._get_error_response_serializer(status_code)
 
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        if str(status_code)[0] in "45":
+            media_types = ["application/json"]  # errors are JSON whatever format was asked for
+        return super()._get_response_for_code(serializer, status_code, media_types, direction)
+
     def _should_add_validation_error_response(self):
         # Every operation validates its query string (an unknown parameter, or an unknown format, is a 400
         # validation_error), not only those with a body or filters.

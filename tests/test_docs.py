@@ -116,6 +116,19 @@ def test_every_operation_documents_the_validation_error_its_query_string_can_get
     ] == []
 
 
+def test_errors_are_documented_as_json_only_as_they_are_sent(article, api, schema):
+    response = api.get("/api/v1/measurements/", {"format": "csv", "region": "99.99"})
+
+    assert (response.status_code, response["Content-Type"]) == (400, "application/json")
+    assert {
+        (label, status, media_type)
+        for label, operation in operations(schema)
+        for status, documented in operation["responses"].items()
+        for media_type in documented.get("content", {})
+        if status >= "400" and media_type != "application/json"
+    } == set()
+
+
 def test_a_draft_has_no_verifier_and_the_schema_allows_it(article, drafter, schema):
     # Found by the fuzz test: verified_by is null on drafts (and on figures whose verifier is unknown).
     figure = {"region": "64.72", "indicator": "kia-ownership", "as_of": "2024-06-12", "value": 80, "source": article.pk}
