@@ -1,10 +1,13 @@
 """OpenAPI generation: error responses as they really are, examples from the article."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_standardized_errors import openapi
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ValidationErrorResponseSerializer
-from rest_framework import serializers
+from rest_framework import permissions, serializers
+
+from .permissions import ModelPermissionsWithPublicRead
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -38,6 +41,17 @@ WRITE_ERRORS = {
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_auth(self):
+        auths = super().get_auth()
+        # Reads are open data (API_PUBLIC_READ): a credential is optional there, and the schema says so.
+        # Actions that need one whatever the setting are listed in the view's credential_required_actions.
+        public_read = any(
+            isinstance(permission, ModelPermissionsWithPublicRead) for permission in self.view.get_permissions()
+        ) and getattr(self.view, "action", None) not in getattr(self.view, "credential_required_actions", ())
+        if self.method in permissions.SAFE_METHODS and settings.API_PUBLIC_READ and public_read and {} not in auths:
+            auths.append({})
+        return auths
+
     def _should_add_error_response(self, responses, status_code):
         if status_code in WRITE_ERRORS:
             return self.method in WRITE_METHODS and status_code not in responses

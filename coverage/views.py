@@ -317,6 +317,7 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilterSet
     lookup_value_regex = r"[0-9]+"
+    credential_required_actions = ("history",)  # a read, but only for clients allowed to see unpublished figures
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset()) if request.query_params.get("page_size") != "all" else None

@@ -140,6 +140,19 @@ def test_a_draft_has_no_verifier_and_the_schema_allows_it(article, drafter, sche
     assert schema["components"]["schemas"]["Measurement"]["properties"]["verified_by"]["nullable"] is True
 
 
+def test_reads_are_documented_as_open_and_writes_and_history_as_needing_a_credential(article, api, schema):
+    # Found by the fuzz test: every operation claimed a credential was required, though reads are open data.
+    assert api.get("/api/v1/measurements/").status_code == 200
+    assert api.get("/api/v1/measurements/1/history/").status_code == 401
+    assert api.delete("/api/v1/sources/1/").status_code == 401
+    open_operations = {label for label, operation in operations(schema) if {} in operation["security"]}
+    assert open_operations == {
+        label
+        for label, _ in operations(schema)
+        if label.startswith("GET ") and label != "GET /api/v1/measurements/{id}/history/"
+    }
+
+
 @pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
 def test_the_docs_pages_name_only_local_assets_and_forbid_other_hosts(client, path):
     response = client.get(path)
