@@ -514,3 +514,17 @@ class StrictFilterBackend(DjangoFilterBackend):
                     for name in unknown
                 }
             )
+        # A parameter given without a value (?as_of=) would otherwise be ignored without a word, answering for
+        # today or for the whole table.
+        empty = [
+            name for name in request.query_params if not any(v.strip() for v in request.query_params.getlist(name))
+        ]
+        if empty:
+            raise exceptions.ValidationError(
+                {
+                    name: [
+                        exceptions.ErrorDetail(_("Give at least one value, or leave the parameter out."), code="empty")
+                    ]
+                    for name in empty
+                }
+            )
