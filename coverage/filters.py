@@ -508,16 +508,30 @@ class StrictFilterBackend(DjangoFilterBackend):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
             known |= set(filterset_class.base_filters)
-        unknown = [name for name in request.query_params if name not in known]
-        if unknown:
-            raise exceptions.ValidationError(
-                {
-                    name: [
-                        exceptions.ErrorDetail(
-                            _("Unknown query parameter. Known here: %(known)s.") % {"known": ", ".join(sorted(known))},
-                            code="unknown_parameter",
-                        )
-                    ]
-                    for name in unknown
-                }
-            )
+        check_query_parameters(request, known)
+
+
+def check_query_parameters(request, known):
+    """Refuse a query parameter nobody reads, and one given without a value (``?as_of=``): either would otherwise be
+    ignored without a word, answering for today or for the whole table."""
+    unknown = [name for name in request.query_params if name not in known]
+    if unknown:
+        raise exceptions.ValidationError(
+            {
+                name: [
+                    exceptions.ErrorDetail(
+                        _("Unknown query parameter. Known here: %(known)s.") % {"known": ", ".join(sorted(known))},
+                        code="unknown_parameter",
+                    )
+                ]
+                for name in unknown
+            }
+        )
+    empty = [name for name in request.query_params if not any(v.strip() for v in request.query_params.getlist(name))]
+    if empty:
+        raise exceptions.ValidationError(
+            {
+                name: [exceptions.ErrorDetail(_("Give at least one value, or leave the parameter out."), code="empty")]
+                for name in empty
+            }
+        )

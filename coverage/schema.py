@@ -1,5 +1,6 @@
 """OpenAPI generation: error responses as they really are, examples from the article."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -9,7 +10,9 @@ from drf_standardized_errors.openapi_serializers import (
     ServerErrorEnum,
     ValidationErrorResponseSerializer,
 )
-from rest_framework import serializers
+from rest_framework import permissions, serializers
+
+from .permissions import ModelPermissionsWithPublicRead
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -54,6 +57,17 @@ OWN_ERRORS = {
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_auth(self):
+        auths = super().get_auth()
+        # Reads are open data (API_PUBLIC_READ): a credential is optional there, and the schema says so.
+        # Actions that need one whatever the setting are listed in the view's credential_required_actions.
+        public_read = any(
+            isinstance(permission, ModelPermissionsWithPublicRead) for permission in self.view.get_permissions()
+        ) and getattr(self.view, "action", None) not in getattr(self.view, "credential_required_actions", ())
+        if self.method in permissions.SAFE_METHODS and settings.API_PUBLIC_READ and public_read and {} not in auths:
+            auths.append({})
+        return auths
+
     def _should_add_error_response(self, responses, status_code):
         if status_code in WRITE_ERRORS:
             return self.method in WRITE_METHODS and status_code not in responses
@@ -67,6 +81,16 @@ class AutoSchema(openapi.AutoSchema):
             or OWN_ERRORS.get(status_code)
             or super()._get_error_response_serializer(status_code)
         )
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        if str(status_code)[0] in "45":
+            media_types = ["application/json"]  # errors are JSON whatever format was asked for
+        return super()._get_response_for_code(serializer, status_code, media_types, direction)
+
+    def _should_add_validation_error_response(self):
+        # Every operation validates its query string (an unknown parameter, or an unknown format, is a 400
+        # validation_error), not only those with a body or filters.
+        return True
 
     def _get_serializer_for_validation_error_response(self):
         # One open shape (attr: the field or query parameter, code: a stable machine-readable string) rather

@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_standardized_errors.openapi_serializers import ValidationErrorEnum
 from rest_framework import serializers
 
 from .models import (
@@ -214,7 +215,10 @@ class MeasurementSerializer(ModelCleanSerializer):
     )
     indicator = CodeRelatedField(queryset=Indicator.objects.all(), help_text=_("Indicator code."))
     verified_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text=_("Who verified or published the figure.")
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Who verified or published the figure."),
     )
 
     derived_fields = ("value",)
@@ -479,6 +483,33 @@ class ImportReportSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField(help_text=_("Figures already stored exactly so."))
     rejected = serializers.IntegerField(help_text=_("Bad rows; any bad row means nothing is written."))
     errors = ImportErrorSerializer(many=True, help_text=_("Every bad row: line, column and reason."))
+
+
+class RefusedImportErrorSerializer(ImportErrorSerializer):
+    line = serializers.IntegerField(
+        required=False, help_text=_("Line of the file (CSV/XLSX; the header is line 1) or position (JSON, from 1).")
+    )
+
+    class Meta:
+        ref_name = "ImportError400"
+
+
+class ImportSummarySerializer(ImportReportSerializer):
+    errors = None  # listed beside the summary, as in every error response
+
+
+class ImportErrorResponseSerializer(serializers.Serializer):
+    # A refused import, in the shape of every validation error, with the bad rows' lines and the counts.
+    type = serializers.ChoiceField(choices=ValidationErrorEnum.choices, help_text=_("validation_error."))
+    errors = RefusedImportErrorSerializer(
+        many=True, help_text=_("Every bad row (line, column, reason), or the parameter or file at fault (no line).")
+    )
+    summary = ImportSummarySerializer(
+        required=False, help_text=_("The counts, when the file was read: nothing was written.")
+    )
+
+    class Meta:
+        ref_name = "ImportErrorResponse"
 
 
 class ImportParametersSerializer(serializers.Serializer):

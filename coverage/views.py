@@ -15,6 +15,7 @@ from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from . import examples, selectors, services
 from .exceptions import DatabaseUnavailable, database_unavailable, error_response
@@ -29,6 +30,7 @@ from .filters import (
     RegionFilterSet,
     StrictFilterBackend,
     SummaryFilterSet,
+    check_query_parameters,
 )
 from .models import (
     INDICATOR_CODE_RE,
@@ -49,6 +51,7 @@ from .serializers import (
     DeletedMeasurementSerializer,
     DeletedTargetSerializer,
     HistoryEntrySerializer,
+    ImportErrorResponseSerializer,
     ImportParametersSerializer,
     ImportReportSerializer,
     IndicatorSerializer,
@@ -74,6 +77,18 @@ class PreconditionFailed(exceptions.APIException):
 
 def etag(obj) -> str:
     return f'"{obj.version}"'
+
+
+class StrictQueryMixin:
+    """The query string of a create, and of an action without filters, is checked too: only ``format`` and the
+    action's own ``query_parameters``, each with a value (``POST …?dry_run=true`` must not quietly create)."""
+
+    query_parameters = ()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.action == "create" or not self.filter_backends:
+            check_query_parameters(request, {api_settings.URL_FORMAT_OVERRIDE, *self.query_parameters})
 
 
 class ConditionalWriteMixin:
@@ -169,7 +184,7 @@ def parse_moment(value):
     return moment
 
 
-class RegionViewSet(ExportMixin, AnswerMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
+class RegionViewSet(ExportMixin, AnswerMixin, StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Regions by Kemendagri code: provinces, kabupaten/kota, kecamatan, desa/kelurahan."""
 
     queryset = Region.objects.order_by("code")
@@ -199,7 +214,7 @@ class RegionViewSet(ExportMixin, AnswerMixin, ConditionalWriteMixin, viewsets.Mo
         return Response(self.get_serializer(summary).data)
 
 
-class IndicatorViewSet(AnswerMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
+class IndicatorViewSet(AnswerMixin, StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """What is measured (KTP-el recording, KIA ownership, …), by code."""
 
     queryset = Indicator.objects.order_by("code")
@@ -270,7 +285,7 @@ class IndicatorViewSet(AnswerMixin, ConditionalWriteMixin, viewsets.ModelViewSet
         return data.get("results", data)
 
 
-class SourceViewSet(ExportMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
+class SourceViewSet(ExportMixin, StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Where figures and targets come from: every figure points to one."""
 
     queryset = Source.objects.order_by("-published_on", "id")
@@ -291,7 +306,7 @@ class DeletedMixin:
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class NationalTargetViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
+class NationalTargetViewSet(DeletedMixin, ExportMixin, StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """National targets per indicator and year (e.g. KIA ownership 60 % in 2024)."""
 
     queryset = NationalTarget.objects.select_related("indicator").order_by("indicator__code", "year")
@@ -311,7 +326,7 @@ class NationalTargetViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, vi
         return self.deleted_list()
 
 
-class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
+class MeasurementViewSet(DeletedMixin, ExportMixin, StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Coverage figures: one per region, indicator and date."""
 
     queryset = Measurement.objects.select_related("region", "indicator", "verified_by").order_by(
@@ -320,6 +335,7 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilterSet
     lookup_value_regex = r"[0-9]+"
+    credential_required_actions = ("history",)  # a read, but only for clients allowed to see unpublished figures
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset()) if request.query_params.get("page_size") != "all" else None
@@ -379,7 +395,8 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
         responses={
             200: ImportReportSerializer,
             400: OpenApiResponse(
-                description=_("Bad rows (every one listed with line, column and reason); nothing written.")
+                response=ImportErrorResponseSerializer,
+                description=_("Bad rows (every one listed with line, column and reason); nothing written."),
             ),
         },
         summary="Import figures from CSV, XLSX or JSON, all or nothing",
@@ -390,6 +407,7 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
         url_path="import",
         parser_classes=[ImportJSONParser, MultiPartParser],
         filter_backends=[],
+        query_parameters=("dry_run", "source"),
         pagination_class=None,
         serializer_class=ImportReportSerializer,
     )

@@ -94,6 +94,52 @@ def test_an_empty_filter_value_is_a_400_not_the_whole_table(article, api):
     assert error(api.get(URL, {"level": ","})) == {("level", "empty")}
 
 
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        (URL, "as_of"),
+        (URL, "latest"),
+        (URL, "year"),
+        (URL, "known_at"),
+        (URL, "ordering"),
+        (URL, "format"),
+        (URL, "page"),
+        ("/api/v1/regions/", "search"),
+        ("/api/v1/indicators/kia-ownership/ranking/", "as_of"),
+        ("/api/v1/regions/64/summary/", "rollup"),
+        ("/api/v1/indicators/kia-ownership/", "format"),
+    ],
+)
+def test_a_parameter_without_a_value_is_a_400_not_the_default(article, api, path, parameter):
+    # Found by the fuzz test: ?as_of= answered for today, ?latest= and ?known_at= with every current figure.
+    assert error(api.get(f"{path}?{parameter}=")) == {(parameter, "empty")}
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "parameter"),
+    [
+        (URL, "dry_run=true", "dry_run"),
+        (URL, "format=", "format"),
+        (f"{URL}import/", "dry_rn=true", "dry_rn"),
+        (f"{URL}import/", "dry_run=", "dry_run"),
+    ],
+)
+def test_the_query_string_of_a_write_is_checked_too(article, editor, path, query, parameter):
+    # dry_run belongs to the import: given to a create, it must not quietly create the figure.
+    figure = {"region": "64.72", "indicator": "kia-ownership", "as_of": "2024-03-13", "value": 1, "source": article.pk}
+
+    response = editor.post(f"{path}?{query}", figure if path == URL else [figure], format="json")
+
+    assert error(response) == {(parameter, "empty" if query.endswith("=") else "unknown_parameter")}
+    assert not Measurement.objects.filter(region__code="64.72", as_of="2024-03-13").exists()
+
+
+def test_the_query_string_of_a_figures_history_is_checked(article, editor):
+    figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
+
+    assert error(editor.get(f"{URL}{figure.pk}/history/?page=2")) == {("page", "unknown_parameter")}
+
+
 def test_too_many_within_codes_is_a_400(article, api):
     response = api.get(URL, {"within": ",".join(["64"] * 1) + "," + ",".join(f"{n}" for n in range(11, 112))})
 

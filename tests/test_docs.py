@@ -84,6 +84,75 @@ def test_examples_come_from_the_article(schema):
     assert (example["region_name"], example["value"]) == ("Kota Balikpapan", 96.9)
 
 
+def operations(schema):
+    return [
+        (f"{method.upper()} {path}", operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def allows_validation_error(schema, node):
+    """Whether a documented response body may be a validation_error."""
+    if "$ref" in node:
+        return allows_validation_error(schema, schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]])
+    if "oneOf" in node or "allOf" in node:
+        return any(allows_validation_error(schema, option) for option in node.get("oneOf", node.get("allOf")))
+    if "enum" in node:
+        return "validation_error" in node["enum"]
+    return "type" in node.get("properties", {}) and allows_validation_error(schema, node["properties"]["type"])
+
+
+def test_every_operation_documents_the_validation_error_its_query_string_can_get(article, api, schema):
+    # Found by the fuzz test: a detail read answered ?format=xml with a validation_error its schema did not allow.
+    response = api.get("/api/v1/indicators/kia-ownership/", {"format": "xml"})
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
+    assert [
+        label
+        for label, operation in operations(schema)
+        if not allows_validation_error(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])
+    ] == []
+
+
+def test_errors_are_documented_as_json_only_as_they_are_sent(article, api, schema):
+    response = api.get("/api/v1/measurements/", {"format": "csv", "region": "99.99"})
+
+    assert (response.status_code, response["Content-Type"]) == (400, "application/json")
+    assert {
+        (label, status, media_type)
+        for label, operation in operations(schema)
+        for status, documented in operation["responses"].items()
+        for media_type in documented.get("content", {})
+        if status >= "400" and media_type != "application/json"
+    } == set()
+
+
+def test_a_draft_has_no_verifier_and_the_schema_allows_it(article, drafter, schema):
+    # Found by the fuzz test: verified_by is null on drafts (and on figures whose verifier is unknown).
+    figure = {"region": "64.72", "indicator": "kia-ownership", "as_of": "2024-06-12", "value": 80, "source": article.pk}
+
+    response = drafter.post("/api/v1/measurements/", figure, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["verified_by"] is None
+    assert schema["components"]["schemas"]["Measurement"]["properties"]["verified_by"]["nullable"] is True
+
+
+def test_reads_are_documented_as_open_and_writes_and_history_as_needing_a_credential(article, api, schema):
+    # Found by the fuzz test: every operation claimed a credential was required, though reads are open data.
+    assert api.get("/api/v1/measurements/").status_code == 200
+    assert api.get("/api/v1/measurements/1/history/").status_code == 401
+    assert api.delete("/api/v1/sources/1/").status_code == 401
+    open_operations = {label for label, operation in operations(schema) if {} in operation["security"]}
+    assert open_operations == {
+        label
+        for label, _ in operations(schema)
+        if label.startswith("GET ") and label != "GET /api/v1/measurements/{id}/history/"
+    }
+
+
 @pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
 def test_the_docs_pages_name_only_local_assets_and_forbid_other_hosts(client, path):
     response = client.get(path)
