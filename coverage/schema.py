@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors import openapi
 from drf_standardized_errors.openapi_serializers import (
     ClientErrorEnum,
@@ -45,6 +46,9 @@ WRITE_ERRORS = {
 }
 
 
+# A write whose If-Match names an older version of the record.
+PRECONDITION_ERROR = client_error_response(412, ["precondition_failed"])
+
 # The library's own codes plus those of API keys and region scopes, and the database outage every operation
 # can meet.
 OWN_ERRORS = {
@@ -68,7 +72,30 @@ class AutoSchema(openapi.AutoSchema):
             auths.append({})
         return auths
 
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self._conditional_write():
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description=str(
+                        _(
+                            'The ETag of the record as read (e.g. "3"): the write is refused with 412 if the record '
+                            "changed since. Optional."
+                        )
+                    ),
+                )
+            )
+        return parameters
+
+    def _conditional_write(self):
+        return self.method in ("PUT", "PATCH", "DELETE") and getattr(self.view, "conditional_writes", False)
+
     def _should_add_error_response(self, responses, status_code):
+        if status_code == "412":
+            return self._conditional_write() and status_code not in responses
         if status_code in WRITE_ERRORS:
             return self.method in WRITE_METHODS and status_code not in responses
         if status_code == "503":
@@ -79,6 +106,7 @@ class AutoSchema(openapi.AutoSchema):
         return (
             WRITE_ERRORS.get(status_code)
             or OWN_ERRORS.get(status_code)
+            or (PRECONDITION_ERROR if status_code == "412" else None)
             or super()._get_error_response_serializer(status_code)
         )
 

@@ -96,6 +96,8 @@ class ConditionalWriteMixin:
     different fields apply one after the other to the current row; a write that names the version it read
     (If-Match: the ETag of a GET) is refused with 412 if the row has changed since."""
 
+    conditional_writes = True  # documents If-Match and the 412 (coverage.schema)
+
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
