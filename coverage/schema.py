@@ -214,6 +214,8 @@ def add_parameter_examples(result, generator, request, public):
                     parameter.setdefault("example", example)
                     if name == "format":
                         parameter["description"] = str(FORMAT_DESCRIPTION)
+                elif parameter["in"] == "header" and name == "If-Match":
+                    parameter.setdefault("example", '"1"')
                 elif parameter["in"] == "path" and path.split("/")[3] in PATH_PARAMETERS:
                     example, description = PATH_PARAMETERS[path.split("/")[3]]
                     parameter.setdefault("example", example)
