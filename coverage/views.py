@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from . import examples, selectors, services
+from . import examples, schema, selectors, services  # noqa: F401  (schema: registers the OpenAPI filter extension)
 from .filters import (
     AttainmentFilterSet,
     AvailabilityFilterSet,
