@@ -103,7 +103,6 @@ def _stage(cursor, figures):
         while chunk := list(itertools.islice(rows, COPY_ROWS)):
             chunk.append("")
             copy.write("\n".join(chunk))
-    cursor.execute("ANALYZE import_rows")
 
 
 def _classify(cursor, *, default_status):
@@ -123,7 +122,6 @@ def _classify(cursor, *, default_status):
         """,
         [default_status],
     )
-    cursor.execute("ANALYZE import_plan")
 
 
 def _report(cursor, *, publisher):
@@ -146,8 +144,8 @@ def _report(cursor, *, publisher):
         lines = [line for (line,) in cursor.fetchall()]
     pairs = ", ".join(f"m.{name}, p.{name}" for name in FIGURE_COLUMNS)
     cursor.execute(
-        f"SELECT p.line, m.id, {pairs} FROM import_plan p JOIN {TABLE} m ON m.id = p.figure_id "
-        f"WHERE p.action = '~' AND NOT {refused} ORDER BY p.line LIMIT %s",
+        f"SELECT p.line, m.id, {pairs} FROM (SELECT * FROM import_plan p WHERE p.action = '~' AND NOT {refused} "
+        f"ORDER BY p.line LIMIT %s) AS p JOIN {TABLE} m ON m.id = p.figure_id ORDER BY p.line",
         [CHANGE_SAMPLE],
     )
     changes = []

@@ -452,7 +452,9 @@ class _RowChecker:
         """The figures of the rows without a bad cell, in file order; the others are named in ``errors``."""
         numerators = self._column("numerator", lambda text: self._count(0, "numerator", text, minimum=0))
         denominators = self._column("denominator", lambda text: self._count(0, "denominator", text, minimum=1))
-        counted = [i for i, (n, d) in enumerate(zip(numerators, denominators, strict=True)) if n is not None and d]
+        counted = []
+        if numerators.count(None) < len(numerators):  # some counts given
+            counted = [i for i, (n, d) in enumerate(zip(numerators, denominators, strict=True)) if n is not None and d]
         values = self._column("value", lambda text: self._value(0, text, None, None), skip=set(counted))
         for index in counted:  # the value must match the counts (or is derived from them): row by row
             before = len(self.errors)
