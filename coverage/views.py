@@ -1,7 +1,7 @@
 import itertools
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -38,7 +38,7 @@ from .models import (
     Source,
 )
 from .parsers import ImportJSONParser, RequestTooLarge
-from .renderers import csv_chunks
+from .renderers import copy_csv_chunks, csv_chunks
 from .serializers import (
     AttainmentSerializer,
     AvailabilitySerializer,
@@ -130,11 +130,12 @@ class ExportMixin:
             )
         queryset = self.filter_queryset(self.get_queryset())
         header = list(self.get_serializer().fields)
-
-        rows = itertools.chain([header], (row.values() for row in self.export_rows(queryset)))
-        response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(self.export_chunks(queryset, header), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
         return response
+
+    def export_chunks(self, queryset, header):
+        return csv_chunks(itertools.chain([header], (row.values() for row in self.export_rows(queryset))))
 
     def export_rows(self, queryset):
         serializer = self.get_serializer()
@@ -323,6 +324,12 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, ConditionalWriteMixin, views
             return super().list(request, *args, **kwargs)  # full export, or known_at's historical rows
         page = self.paginate_queryset(selectors.figure_values(queryset))
         return self.get_paginated_response([selectors.figure_row(v) for v in page])
+
+    def export_chunks(self, queryset, header):
+        query = selectors.figure_csv_query(queryset) if queryset.model is Measurement else None
+        if query is not None and connection.vendor == "postgresql":
+            return copy_csv_chunks(header, *query)  # PostgreSQL writes the CSV
+        return super().export_chunks(queryset, header)
 
     def export_rows(self, queryset):
         if queryset.model is not Measurement:
