@@ -116,12 +116,13 @@ def month_ends(count):
     return [d.isoformat() for d in reversed(ends)]
 
 
-def synthetic_rows(codes, count, *, start=0, shift=0):
-    """Rows ``start``..``count`` of the synthetic series: (as_of, indicator, region) order, as a monthly ingest
-    writes them. Values are a deterministic hash of the key (0.00–99.99); ``shift`` changes every one."""
+def synthetic_rows(codes, total, *, start=0, stop=None, shift=0):
+    """Rows ``start``..``stop`` of a synthetic series of ``total`` rows: (as_of, indicator, region) order, as a
+    monthly ingest writes them, the last month the one before this. Values are a deterministic hash of the
+    position (0.00–99.99); ``shift`` changes every one."""
     per_month = len(codes) * len(INDICATORS)
-    months = month_ends(-(-count // per_month))
-    for index in range(start, count):
+    months = month_ends(-(-total // per_month))
+    for index in range(start, total if stop is None else stop):
         month, rest = divmod(index, per_month)
         indicator, region = divmod(rest, len(codes))
         value = ((index * 2654435761 + shift * 40503) % 10000) / 100
@@ -295,8 +296,8 @@ def main():
         codes = region_codes(level)
         work = Path(tempfile.mkdtemp(prefix="adminduk-bench-"))
         created, changed = work / "created.csv", work / "changed.csv"
-        write_csv(created, synthetic_rows(codes, args.rows))
-        write_csv(changed, synthetic_rows(codes, args.rows, shift=1))
+        write_csv(created, synthetic_rows(codes, total, stop=args.rows))
+        write_csv(changed, synthetic_rows(codes, total, stop=args.rows, shift=1))
         runs = {}
         for name, path in (("create", created), ("unchanged", created), ("update", changed)):
             seconds, rss, output = timed_import(path, source)
@@ -320,7 +321,7 @@ def main():
             step = 1_000_000
             for start in range(args.rows, args.export_rows, step):
                 fill = work / "fill.csv"
-                write_csv(fill, synthetic_rows(codes, min(start + step, args.export_rows), start=start))
+                write_csv(fill, synthetic_rows(codes, total, start=start, stop=min(start + step, args.export_rows)))
                 seconds, _, output = timed_import(fill, source)
                 print(f"fill rows {start:,}..{min(start + step, args.export_rows):,} in {seconds:.1f} s [{output}]")
             subprocess.run(
