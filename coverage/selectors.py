@@ -661,15 +661,17 @@ def figure_csv_query(queryset) -> tuple[str, tuple] | None:
         ordering.append(f"f.{name} DESC" if key.startswith("-") else f"f.{name}")
     sql, params = queryset.values_list(*fields).query.sql_with_params()
     names = list(fields.values())
-    # Empty text is written as nothing, as the csv module does (COPY would write ""). Each timestamp is formatted
-    # in a LATERAL subquery, which PostgreSQL memoizes: once per distinct value, not once per row.
+    # Empty text is written as nothing, as the csv module does (COPY would write ""). The timestamps are formatted
+    # in a LATERAL subquery that PostgreSQL memoizes on the three of them (each named once, so that they are the
+    # whole cache key): once per distinct triple, rows written together share one, not once per row.
     values = [
-        f"{name}.text" if name in MOMENT_COLUMNS else f"nullif(f.{name}, '')" if name in TEXT_COLUMNS else f"f.{name}"
+        f"m.{name}" if name in MOMENT_COLUMNS else f"nullif(f.{name}, '')" if name in TEXT_COLUMNS else f"f.{name}"
         for name in names
     ]
-    moments = "".join(
-        f" LEFT JOIN LATERAL (SELECT {_iso_moment_sql(f'f.{name}')} AS text OFFSET 0) AS {name} ON true"
-        for name in MOMENT_COLUMNS
+    formatted = ", ".join(f"{_iso_moment_sql(f't.{name}')} AS {name}" for name in MOMENT_COLUMNS)
+    moments = (
+        f" LEFT JOIN LATERAL (SELECT {formatted} FROM (SELECT {', '.join(f'f.{name}' for name in MOMENT_COLUMNS)}"
+        " OFFSET 0) AS t) AS m ON true"
     )
     # The outer ORDER BY is the inner one: PostgreSQL sorts once, and the order is guaranteed, not incidental.
     order = f" ORDER BY {', '.join(ordering)}" if ordering else ""
