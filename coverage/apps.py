@@ -8,4 +8,6 @@ class CoverageConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import history, schema, signals  # noqa: F401  (registers the OpenAPI extension and signal receivers)
+        # The signal receivers. The OpenAPI extension (coverage.schema) is registered by coverage.views, so that
+        # commands that serve no API (import_measurements, load_regions) do not load drf-spectacular.
+        from . import history, signals  # noqa: F401

@@ -413,9 +413,12 @@ class Measurement(Versioned):
         VERIFIED = "verified", _("verified")
         PUBLISHED = "published", _("published")
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("region"))
+    # No index of their own: the unique (region, indicator, as_of) and the (indicator, as_of) indexes start with them.
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("region"), db_index=False
+    )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("indicator")
+        Indicator, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("indicator"), db_index=False
     )
     as_of = models.DateField(_("as of"), help_text=_("The date the figure describes (per tanggal), e.g. 2024-06-13."))
     value = models.DecimalField(
@@ -475,7 +478,9 @@ class Measurement(Versioned):
     )
 
     objects = MeasurementManager()
-    history = history(excluded_fields=["is_latest"])
+    # The historical rows are looked up by figure id and by date, never by region, indicator, source or verifier:
+    # indexes on those would only slow every write down (an import writes one historical row per figure).
+    history = history(excluded_fields=["is_latest"], no_db_index=["region", "indicator", "source", "verified_by"])
 
     class Meta:
         verbose_name = _("measurement")

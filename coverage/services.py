@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import reduce
@@ -285,7 +286,32 @@ class ImportReport:
         return not self.dry_run and not self.errors
 
 
-def read_table(content: bytes, *, filename: str = "", content_type: str = "") -> list[tuple[int, dict]]:
+class Table(Sequence):
+    """The rows of a CSV file as read: a header, and per row its line number and cells (as many as columns).
+
+    Iterates as (line number, {column: text}) pairs like any other rows; the import reads it column by column."""
+
+    def __init__(self, header, lines, cells):
+        self.header, self.lines, self.cells = header, lines, cells
+
+    def __len__(self):
+        return len(self.lines)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        cells = zip(self.header, self.cells[index], strict=True)
+        return self.lines[index], {name: cell for name, cell in cells if name}
+
+    def column(self, name) -> list | None:
+        """Every row's text in column ``name``, or None if the file has no such column."""
+        if name not in self.header:
+            return None
+        index = self.header.index(name)
+        return [cells[index] for cells in self.cells]
+
+
+def read_table(content: bytes, *, filename: str = "", content_type: str = "") -> Sequence[tuple[int, dict]]:
     """(line number, row) pairs of a CSV, XLSX or JSON file; line numbers are those a person sees."""
     kind = _file_kind(filename, content_type, content)
     if kind == "json":
@@ -303,16 +329,22 @@ def read_table(content: bytes, *, filename: str = "", content_type: str = "") ->
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = _check_header(next(reader, []))
-        rows = []
+        width, named = len(header), all(header)
+        lines, rows = [], []
         for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            rows.append((reader.line_num, _named_cells(header, cells, reader.line_num)))
+            # The usual row (all its cells, the first one filled) as it is; any other one checked, and padded.
+            if not (len(cells) == width and named and cells[0] and not cells[0].isspace()):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                _named_cells(header, cells, reader.line_num)
+                cells = (cells + [""] * width)[:width]
+            lines.append(reader.line_num)
+            rows.append(cells)
     except csv.Error as exc:
         raise ImportFileError(
             _("Line %(line)s is not valid CSV: %(error)s") % {"line": reader.line_num, "error": str(exc)[:200]}
         ) from None
-    return rows
+    return Table(header, lines, rows)
 
 
 def rows_from_objects(data) -> list[tuple[int, dict]]:
@@ -403,49 +435,95 @@ def _check_header(columns):
 
 
 class _RowChecker:
-    """Validates one row at a time against the rules of Measurement, with every lookup done beforehand."""
+    """Validates the rows against the rules of Measurement, column by column, with every lookup done beforehand.
 
-    def __init__(self, rows, *, default_source, publisher, scope=NATIONAL):
+    Each distinct text of a column is checked once (a file of 100,000 figures holds a few hundred region codes,
+    dates and sources, some thousand values), and every row with a bad cell is named, with its line and column.
+    """
+
+    def __init__(self, lines, columns, *, default_source, publisher, scope=NATIONAL):
         self.errors: list[RowError] = []
+        self.lines, self.columns = lines, columns
         self.scope = scope
         self.default_source = default_source
         self.publisher = publisher
         self.today = timezone.localdate()
         # Only well-formed codes reach the database (a NUL byte would be a database error, not a bad row).
-        codes = {str(row.get("region", "")).strip() for _, row in rows}
+        codes = {code.strip() for code in set(columns["region"])}
         codes = {code for code in codes if re.fullmatch(REGION_CODE_RE, code)}
         self.regions = dict(Region.objects.filter(code__in=codes).values_list("code", "id"))
-        names = {str(row.get("indicator", "")).strip() for _, row in rows}
+        names = {name.strip() for name in set(columns["indicator"])}
         names = {name for name in names if re.fullmatch(INDICATOR_CODE_RE, name)}
         self.indicators = dict(Indicator.objects.filter(code__in=names).values_list("code", "id"))
         self.sources = set(Source.objects.values_list("id", flat=True))
+        self.bad: set[int] = set()  # indexes of the rows refused so far
 
     def fail(self, line, column, code, message):
         self.errors.append(RowError(line, column, code, str(message)))
 
-    def check(self, line, row) -> dict | None:
-        before = len(self.errors)
-        text = {k: str(v).strip() if v is not None else "" for k, v in row.items()}
-        region_id = self._region(line, text.get("region", ""))
-        indicator_id = self._indicator(line, text.get("indicator", ""))
-        as_of = self._date(line, text.get("as_of", ""))
-        numerator = self._count(line, "numerator", text.get("numerator", ""), minimum=0)
-        denominator = self._count(line, "denominator", text.get("denominator", ""), minimum=1)
-        value = self._value(line, text.get("value", ""), numerator, denominator)
-        source_id = self._source(line, text.get("source", ""))
-        status = self._status(line, text.get("status", ""))
-        if len(self.errors) > before:
-            return None
-        return {
-            "region_id": region_id,
-            "indicator_id": indicator_id,
-            "as_of": as_of,
-            "value": value,
-            "numerator": numerator,
-            "denominator": denominator,
-            "source_id": source_id,
-            "status": status,
-        }
+    def check(self) -> "CheckedFigures":
+        """The figures of the rows without a bad cell, in file order; the others are named in ``errors``."""
+        numerators = self._column("numerator", lambda text: self._count(0, "numerator", text, minimum=0))
+        denominators = self._column("denominator", lambda text: self._count(0, "denominator", text, minimum=1))
+        counted = []
+        if numerators.count(None) < len(numerators):  # some counts given
+            counted = [i for i, (n, d) in enumerate(zip(numerators, denominators, strict=True)) if n is not None and d]
+        values = self._column("value", lambda text: self._value(0, text, None, None), skip=set(counted))
+        for index in counted:  # the value must match the counts (or is derived from them): row by row
+            before = len(self.errors)
+            text = self.columns["value"][index].strip()
+            values[index] = self._value(self.lines[index], text, numerators[index], denominators[index])
+            if len(self.errors) > before:
+                self.bad.add(index)
+        figures = CheckedFigures(
+            lines=self.lines,
+            region_id=self._column("region", lambda text: self._region(0, text)),
+            indicator_id=self._column("indicator", lambda text: self._indicator(0, text)),
+            as_of=self._column("as_of", lambda text: self._date(0, text)),
+            value=values,
+            numerator=numerators,
+            denominator=denominators,
+            source_id=self._column("source", lambda text: self._source(0, text)),
+            status=self._column("status", lambda text: self._status(0, text)),
+        )
+        if self.bad:
+            figures = figures.only([i for i in range(len(self.lines)) if i not in self.bad])
+        keys = list(zip(figures.region_id, figures.indicator_id, figures.as_of, strict=True))
+        if len(set(keys)) < len(keys):
+            seen, twice = {}, set()
+            for index, (line, key) in enumerate(zip(figures.lines, keys, strict=True)):
+                if key in seen:
+                    self.fail(
+                        line,
+                        None,
+                        "duplicate",
+                        _("Same region, indicator and as_of as line %(line)s.") % {"line": seen[key]},
+                    )
+                    twice.add(index)
+                else:
+                    seen[key] = line
+            figures = figures.only([i for i in range(len(figures)) if i not in twice])
+        return figures
+
+    def _column(self, name, check, *, skip=frozenset()):
+        """check(text) of each row's cell in column ``name``; a failed check names every row with that text."""
+        texts = self.columns[name]
+        results, refused = {}, {}
+        for text in set(texts) if not skip else {t for i, t in enumerate(texts) if i not in skip}:
+            before = len(self.errors)
+            results[text] = check(text.strip())
+            if len(self.errors) > before:
+                refused[text] = self.errors[before:]
+                del self.errors[before:]
+        if refused:
+            for index, text in enumerate(texts):
+                if text in refused and index not in skip:
+                    self.bad.add(index)
+                    line = self.lines[index]
+                    self.errors += [RowError(line, e.column, e.code, e.message) for e in refused[text]]
+        if skip:
+            return [None if i in skip else results[text] for i, text in enumerate(texts)]
+        return list(map(results.__getitem__, texts))
 
     def _region(self, line, code):
         if not code:
@@ -580,8 +658,49 @@ FIGURE_COLUMNS = ("value", "numerator", "denominator", "source_id", "status")
 CHANGE_SAMPLE = 50
 
 
+@dataclass
+class CheckedFigures:
+    """The rows that passed every check, in file order, column by column (the model's field names)."""
+
+    lines: list[int]
+    region_id: list[int]
+    indicator_id: list[int]
+    as_of: list[datetime.date]
+    value: list[Decimal]
+    numerator: list[int | None]
+    denominator: list[int | None]
+    source_id: list[int]
+    status: list[str | None]  # None: an existing figure keeps its status, a new one gets the importer's default
+
+    FIELDS = ("region_id", "indicator_id", "as_of", "value", "numerator", "denominator", "source_id", "status")
+
+    def __len__(self):
+        return len(self.lines)
+
+    def only(self, indexes) -> "CheckedFigures":
+        return CheckedFigures(**{name: [getattr(self, name)[i] for i in indexes] for name in ("lines", *self.FIELDS)})
+
+    def rows(self):
+        """(line, {field: value}) per figure."""
+        for line, *values in zip(self.lines, *(getattr(self, name) for name in self.FIELDS), strict=True):
+            yield line, dict(zip(self.FIELDS, values, strict=True))
+
+
+def _columns(rows) -> tuple[list[int], dict[str, list[str]]]:
+    """Line numbers, and every import column's cells as text ("" where a row has none)."""
+    if isinstance(rows, Table):
+        return rows.lines, {name: rows.column(name) or [""] * len(rows) for name in IMPORT_COLUMNS}
+    return [line for line, _row in rows], {
+        name: [
+            cell if isinstance(cell, str) else "" if cell is None else str(cell)
+            for cell in (row.get(name) for _line, row in rows)
+        ]
+        for name in IMPORT_COLUMNS
+    }
+
+
 def import_measurements(
-    rows: list[tuple[int, dict]],
+    rows: Sequence[tuple[int, dict]],
     *,
     user,
     dry_run: bool,
@@ -594,6 +713,9 @@ def import_measurements(
     All or nothing: one transaction, and any bad row (named with its line, column and reason) means nothing
     is written. Without the permission to publish, new figures are drafts and published ones cannot be
     changed. Every write is recorded in the change history, door "import", with the user.
+
+    On PostgreSQL the checked rows go into a staging table and are classified and written set-based
+    (coverage.bulk); elsewhere through the ORM. Both give the same figures, history and report.
     """
     if max_rows is not None and len(rows) > max_rows:
         raise ImportFileError(
@@ -603,21 +725,16 @@ def import_measurements(
         )
     publisher = bool(user and user.has_perm("coverage.publish_measurement"))
     report = ImportReport(dry_run=dry_run, rows=len(rows))
-    checker = _RowChecker(rows, default_source=default_source, publisher=publisher, scope=scope)
-    checked, seen = [], {}
-    for line, row in rows:
-        figure = checker.check(line, row)
-        if figure is None:
-            continue
-        key = (figure["region_id"], figure["indicator_id"], figure["as_of"])
-        if key in seen:
-            checker.fail(
-                line, None, "duplicate", _("Same region, indicator and as_of as line %(line)s.") % {"line": seen[key]}
-            )
-            continue
-        seen[key] = line
-        checked.append((line, figure))
+    lines, columns = _columns(rows)
+    checker = _RowChecker(lines, columns, default_source=default_source, publisher=publisher, scope=scope)
+    figures = checker.check()
+    if connection.vendor == "postgresql":
+        from .bulk import import_figures
 
+        import_figures(figures, report=report, checker=checker, publisher=publisher, user=user)
+        return report
+
+    checked = list(figures.rows())
     if dry_run:
         _classify(checked, _existing_figures(checked), report=report, checker=checker, publisher=publisher)
         report.errors = sorted(checker.errors, key=lambda e: (e.line, e.column or ""))
@@ -635,16 +752,22 @@ def import_measurements(
             figure.updated_at = now
             if figure.status != Measurement.Status.DRAFT:
                 figure.verified_by, figure.verified_at = user, now
-        if connection.vendor == "postgresql":
-            _copy_figures(to_create, to_update, user=user, now=now)
-        else:
-            _orm_write_figures(to_create, to_update, user=user, now=now)
+        _orm_write_figures(to_create, to_update, user=user, now=now)
         refresh_latest(
             {(f["region_id"], f["indicator_id"]) for f in to_create}
             | {(m.region_id, m.indicator_id) for m in to_update}
         )
         bump_data_version()
     return report
+
+
+def refuse_unpublishable(checker, line):
+    checker.fail(
+        line,
+        "status",
+        "permission_denied",
+        _("Only clients allowed to publish may write a verified or published figure; others write drafts."),
+    )
 
 
 def _classify(checked, existing, *, report, checker, publisher):
@@ -662,12 +785,7 @@ def _classify(checked, existing, *, report, checker, publisher):
             current is not None and current.status != Measurement.Status.DRAFT
         )
         if public and not publisher:
-            checker.fail(
-                line,
-                "status",
-                "permission_denied",
-                _("Only clients allowed to publish may write a verified or published figure; others write drafts."),
-            )
+            refuse_unpublishable(checker, line)
             continue
         if current is None:
             to_create.append(figure)
@@ -720,53 +838,6 @@ def _orm_write_figures(to_create, to_update, *, user, now):
         batch_size=1000,
         **history,
     )
-
-
-def _copy_figures(to_create, to_update, *, user, now):
-    """PostgreSQL: COPY the new figures (ids drawn from the sequence first), COPY the changed ones into a
-    staging table and apply them in one UPDATE, and COPY every historical row: the same rows and history as
-    the ORM path, at COPY speed. Constraints still apply; any violation aborts the whole transaction."""
-    table, history_table = Measurement._meta.db_table, Measurement.history.model._meta.db_table
-    key = current_api_key()
-    columns = [f.column for f in Measurement._meta.concrete_fields]
-    rows = []
-    with connection.cursor() as cursor:
-        if to_create:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(to_create)]
-            )
-            for (pk,), figure in zip(cursor.fetchall(), to_create, strict=True):
-                rows.append({"id": pk, **_new_figure_fields(figure, user=user, now=now)})
-            _copy(cursor, table, columns, ([row[c] for c in columns] for row in rows))
-        if to_update:
-            changed = [
-                {c: getattr(m, f.attname) for f in Measurement._meta.concrete_fields for c in [f.column]}
-                for m in to_update
-            ]
-            cursor.execute(f"CREATE TEMP TABLE import_changes (LIKE {table}) ON COMMIT DROP")
-            _copy(cursor, "import_changes", columns, ([row[c] for c in columns] for row in changed))
-            assignments = ", ".join(f"{c} = changes.{c}" for c in columns if c != "id")
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM import_changes AS changes WHERE {table}.id = changes.id"
-            )
-            cursor.execute("DROP TABLE import_changes")
-        tracked = [f.column for f in Measurement.history.model._meta.concrete_fields if f.column in columns]
-        records = [(row, "+") for row in rows] + [(row, "~") for row in (changed if to_update else [])]
-        _copy(
-            cursor,
-            history_table,
-            [*tracked, "history_date", "history_type", "history_user_id", "history_door", "history_api_key"],
-            (
-                [row[c] for c in tracked] + [now, kind, user.pk if user else None, Door.IMPORT, key]
-                for row, kind in records
-            ),
-        )
-
-
-def _copy(cursor, table, columns, rows):
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def _existing_figures(checked, *, lock=False):

@@ -2,7 +2,7 @@ import itertools
 import sys
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -17,7 +17,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from . import examples, selectors, services
+from . import examples, schema, selectors, services  # noqa: F401  (schema: registers the OpenAPI filter extension)
 from .exceptions import DatabaseUnavailable, database_unavailable, error_response
 from .filters import (
     AttainmentFilterSet,
@@ -43,7 +43,7 @@ from .models import (
     Source,
 )
 from .parsers import ImportJSONParser, RequestTooLarge
-from .renderers import csv_chunks
+from .renderers import copy_csv_chunks, csv_chunks
 from .scopes import request_scope
 from .serializers import (
     AttainmentSerializer,
@@ -151,11 +151,12 @@ class ExportMixin:
             )
         queryset = self.filter_queryset(self.get_queryset())
         header = list(self.get_serializer().fields)
-
-        rows = itertools.chain([header], (row.values() for row in self.export_rows(queryset)))
-        response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(self.export_chunks(queryset, header), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
         return response
+
+    def export_chunks(self, queryset, header):
+        return csv_chunks(itertools.chain([header], (row.values() for row in self.export_rows(queryset))))
 
     def export_rows(self, queryset):
         serializer = self.get_serializer()
@@ -345,6 +346,12 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, StrictQueryMixin, Conditiona
             return super().list(request, *args, **kwargs)  # full export, or known_at's historical rows
         page = self.paginate_queryset(selectors.figure_values(queryset))
         return self.get_paginated_response([selectors.figure_row(v) for v in page])
+
+    def export_chunks(self, queryset, header):
+        query = selectors.figure_csv_query(queryset) if queryset.model is Measurement else None
+        if query is not None and connection.vendor == "postgresql":
+            return copy_csv_chunks(header, *query)  # PostgreSQL writes the CSV
+        return super().export_chunks(queryset, header)
 
     def export_rows(self, queryset):
         if queryset.model is not Measurement:

@@ -237,3 +237,79 @@ def test_reloading_the_article_keeps_the_population(db, api):
     call_command("loaddata", "article", verbosity=0)
 
     assert api.get("/api/v1/regions/64/").json()["population"] == 4123303
+
+
+# --- the full export: PostgreSQL writes it (COPY), byte for byte what the rows of a page give ----------------
+
+
+def full_and_paged(client, **params):
+    """The streamed full export and the same rows as one CSV page (figure_row() and the csv module)."""
+    full = client.get("/api/v1/measurements/", {"format": "csv", "page_size": "all", **params})
+    assert full.streaming
+    paged = client.get("/api/v1/measurements/", {"format": "csv", "page_size": 1000, **params})
+    assert paged.status_code == 200, paged.content
+    return b"".join(full.streaming_content), paged.content
+
+
+@pytest.fixture
+def awkward(article, editor):
+    """The article plus figures that test the CSV: counts, drafts, a verifier, odd names, timestamps with and without
+    microseconds, one from before 1920 (when Makassar's offset had seconds). Synthetic."""
+    Region.objects.create(code="64.75", name='Kota "Baru", Utara\nSeberang', level=2, kind="city", parent_id="64")
+    Region.objects.create(code="64.76", name="", level=2, kind="city", parent_id="64")
+    rows = [
+        ("64.75", "kia-ownership", "2024-06-13", "", "1875", "2000", "published"),
+        ("64.76", "kia-ownership", "2024-06-13", "0", "", "", "published"),
+        ("64.75", "ikd-activation", "2024-05-31", "999.99", "", "", "draft"),
+        ("64.72", "ikd-activation", "2024-05-31", "12.5", "", "", "verified"),
+        ("64.71", "kia-ownership", "2024-12-31", "97", "", "", "published"),
+    ]
+    body = "region,indicator,as_of,value,numerator,denominator,status,source\n" + "".join(
+        ",".join(row) + f",{article.pk}\n" for row in rows
+    )
+    response = editor.post("/api/v1/measurements/import/", {"file": io.BytesIO(body.encode())}, format="multipart")
+    assert response.status_code == 200, response.json()
+    old = Measurement.objects.filter(region__code="64.72", indicator__code="ikd-activation")
+    old.update(created_at=datetime.datetime(1910, 3, 1, 4, 5, 6, tzinfo=datetime.UTC))
+    Measurement.objects.filter(region__code="64.76").update(
+        updated_at=datetime.datetime(2024, 7, 1, 0, 0, 0, 500000, tzinfo=datetime.UTC)
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "draft,verified,published"},
+        {"ordering": "-value"},
+        {"ordering": "updated_at,-region"},
+        {"latest": "true", "ordering": "-as_of"},
+        {"flag": "jump", "status": "draft,verified,published"},
+        {"indicator": "kia-ownership", "parent": "64"},
+        {"region": "64.76", "status": "draft"},
+        {"region": "64.02"},
+    ],
+)
+@pytest.mark.parametrize("zone", ["Asia/Makassar", "UTC", "America/St_Johns"])
+def test_the_full_export_is_byte_for_byte_the_rows_a_page_gives(awkward, editor, settings, params, zone):
+    settings.TIME_ZONE = zone
+
+    full, paged = full_and_paged(editor, **params)
+
+    assert full == paged
+    if params == {"status": "draft,verified,published"}:
+        assert b'"Kota ""Baru"", Utara\nSeberang"' in full and b"1875,2000" in full and b",editor," in full
+
+
+def test_the_timestamps_of_an_export_are_those_of_the_json(awkward, editor):
+    full, _paged = full_and_paged(editor, status="draft,verified,published", ordering="updated_at")
+    rows = list(csv.DictReader(io.StringIO(full.decode())))
+    figures = editor.get(
+        "/api/v1/measurements/", {"status": "draft,verified,published", "ordering": "updated_at", "page_size": 100}
+    ).json()["results"]
+
+    assert [(r["id"], r["verified_at"], r["created_at"], r["updated_at"]) for r in rows] == [
+        (str(f["id"]), f["verified_at"] or "", f["created_at"], f["updated_at"]) for f in figures
+    ]
+    assert any(r["created_at"] == "1910-03-01T12:02:42+07:57:36" for r in rows)
+    assert any(r["updated_at"] == "2024-07-01T08:00:00.500000+08:00" for r in rows)
