@@ -391,3 +391,12 @@ def test_the_import_command_applies_the_users_regions(paser_operator, article, t
 
     assert "out_of_scope" in out.getvalue()
     assert not Measurement.objects.filter(region__code="64.72", as_of="2024-06-20").exists()
+
+
+def test_an_import_with_a_key_records_the_key_in_the_history(paser_key, article):
+    response = paser_key.post(f"{URL}import/", [new_figure("64.01", article)], format="json")
+
+    assert response.status_code == 200, response.content
+    created = Measurement.objects.get(region__code="64.01", as_of="2024-06-20")
+    record = created.history.get()
+    assert (record.history_api_key, record.history_door) == (ClientKey.objects.get().prefix, "import")
