@@ -72,18 +72,26 @@ def import_figures(figures, *, report, checker, publisher, user):
 
 
 def _prepare(cursor):
-    """Room to hash and sort a whole file in memory (for this transaction only), and statistics for the planner
-    on a table that has never had any (just created or truncated): without them it probes the figures through
-    the wrong index, 100 times slower."""
-    cursor.execute(
-        "SELECT current_setting('work_mem'), set_config('work_mem', %s, true), reltuples "
-        "FROM pg_class WHERE oid = %s::regclass",
-        [WORK_MEM, TABLE],
-    )
-    work_mem, _, tuples = cursor.fetchone()
-    if tuples < 0:
-        cursor.execute(f"ANALYZE {TABLE}")
+    """Room to hash and sort a whole file in memory, for this transaction only; statistics the planner can trust."""
+    cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', %s, true)", [WORK_MEM])
+    work_mem = cursor.fetchone()[0]
+    _analyze_if_stale(cursor)
     return work_mem
+
+
+def _analyze_if_stale(cursor):
+    """ANALYZE the figures if the table is more than twice the size its statistics describe: just created or
+    filled, by this import too (ANALYZE counts the transaction's own rows), before autovacuum came round. On
+    the statistics of an empty table the planner probes the figures through the wrong index, thousands of times
+    slower (and the API's queries right after a first load would suffer as well)."""
+    cursor.execute(
+        "SELECT reltuples, relpages, pg_relation_size(oid) / current_setting('block_size')::integer "
+        "FROM pg_class WHERE oid = %s::regclass",
+        [TABLE],
+    )
+    tuples, pages, actual_pages = cursor.fetchone()
+    if tuples < 0 or actual_pages > 2 * pages + 128:
+        cursor.execute(f"ANALYZE {TABLE}")
 
 
 def _texts(values):
@@ -205,6 +213,7 @@ def _write(cursor, *, user, expected_updates):
     )
     if cursor.rowcount != expected_updates:
         raise _Stale()
+    _analyze_if_stale(cursor)
     _refresh_latest(cursor)
     bump_data_version()
 
