@@ -74,6 +74,12 @@ def _authenticated(request) -> bool:
     return user is not None and user.is_authenticated
 
 
+def _client(request) -> str:
+    """An authenticated client's bucket: its API key (each app has its own budget), else its user."""
+    key = client_key_of(request)
+    return f"key:{key.prefix}" if key is not None else f"user:{request.user.pk}"
+
+
 class AnonymousThrottle(WindowThrottle):
     scope = "anon"
 
@@ -87,10 +93,7 @@ class ClientThrottle(WindowThrottle):
     scope = "client"
 
     def identity(self, request):
-        if not _authenticated(request):
-            return None
-        key = client_key_of(request)
-        return f"key:{key.prefix}" if key is not None else f"user:{request.user.pk}"
+        return _client(request) if _authenticated(request) else None
 
 
 class WriteThrottle(WindowThrottle):
@@ -99,10 +102,7 @@ class WriteThrottle(WindowThrottle):
     def identity(self, request):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return None
-        if _authenticated(request):
-            key = client_key_of(request)
-            return f"key:{key.prefix}" if key is not None else f"user:{request.user.pk}"
-        return f"ip:{self.get_ident(request)}"
+        return _client(request) if _authenticated(request) else f"ip:{self.get_ident(request)}"
 
 
 def anonymous_wait(request) -> float | None:
