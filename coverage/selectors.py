@@ -588,10 +588,6 @@ def figure_values(queryset):
     ).values_list(*FIGURE_VALUES)
 
 
-def _moment(text):
-    return None if text is None else _local_moment(text, timezone.get_current_timezone())
-
-
 @lru_cache(maxsize=4096)
 def _local_moment(text, zone):
     moment = datetime.datetime.fromisoformat(text)
@@ -604,7 +600,7 @@ def _local_moment(text, zone):
 def figure_rows(queryset, *, chunk_size=None):
     """Dicts in the API's representation of a figure, in its field order (streamed with ``chunk_size``)."""
     values = figure_values(queryset)
-    return map(figure_row, values.iterator(chunk_size=chunk_size) if chunk_size else values)
+    return figure_dicts(values.iterator(chunk_size=chunk_size) if chunk_size else values)
 
 
 # The same rows as text written by PostgreSQL itself (COPY … TO STDOUT, see renderers.copy_csv_chunks): each value
@@ -678,21 +674,29 @@ def figure_csv_query(queryset) -> tuple[str, tuple] | None:
     return f"SELECT {', '.join(values)} FROM ({sql}) AS f ({', '.join(names)}){moments}{order}", params
 
 
-def figure_row(v):
-    return {
-        "id": v[0],
-        "region": v[1],
-        "region_name": v[2],
-        "indicator": v[3],
-        "as_of": v[4].isoformat(),
-        "value": v[5],
-        "numerator": v[6],
-        "denominator": v[7],
-        "source": v[8],
-        "status": v[9],
-        "verified_by": v[10],
-        "verified_at": _moment(v[11]),
-        "version": v[12],
-        "created_at": _moment(v[13]),
-        "updated_at": _moment(v[14]),
-    }
+def figure_dicts(values):
+    """figure_values() tuples as the API's figures. The time zone is looked up once, not three times a row: with
+    hundreds of rows a page, that lookup was most of the time the page took."""
+    zone = timezone.get_current_timezone()
+
+    def moment(text):
+        return None if text is None else _local_moment(text, zone)
+
+    for v in values:
+        yield {
+            "id": v[0],
+            "region": v[1],
+            "region_name": v[2],
+            "indicator": v[3],
+            "as_of": v[4].isoformat(),
+            "value": v[5],
+            "numerator": v[6],
+            "denominator": v[7],
+            "source": v[8],
+            "status": v[9],
+            "verified_by": v[10],
+            "verified_at": moment(v[11]),
+            "version": v[12],
+            "created_at": moment(v[13]),
+            "updated_at": moment(v[14]),
+        }
