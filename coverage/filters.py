@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters import utils
+from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -25,6 +26,18 @@ from rest_framework.settings import api_settings
 from . import selectors
 from .models import INDICATOR_CODE_RE, REGION_CODE_RE, Indicator, Measurement, NationalTarget, Partnership, Region
 from .scopes import request_scope
+
+
+class ParameterForm(forms.Form):
+    """A form for query parameters. Django's Form deep-copies every field for each instance, so that rendering
+    one form cannot change another; these forms only clean, and their fields keep no state while cleaning, so
+    each instance gets shallow copies (its own attributes, shared querysets and widgets that nobody changes)."""
+
+    def __init__(self, *args, **kwargs):
+        self.base_fields = {}  # what BaseForm.__init__ deep-copies
+        super().__init__(*args, **kwargs)
+        del self.base_fields
+        self.fields = {name: copy.copy(field) for name, field in type(self).base_fields.items()}
 
 
 class FilterSet(django_filters.FilterSet):
@@ -48,6 +61,27 @@ class FilterSet(django_filters.FilterSet):
                 filter_.method = declared.method  # rebinds its FilterMethod to the copy
             filter_.model, filter_.parent = queryset.model, self
             self.filters[name] = filter_
+
+    def get_form_class(self):
+        # Built once per FilterSet class, not once per request: its fields depend on the declarations only.
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            fields = {name: filter_.field for name, filter_ in self.filters.items()}
+            base = ParameterForm if self._meta.form is forms.Form else self._meta.form
+            form_class = type(f"{type(self).__name__}Form", (base,), fields)
+            type(self)._form_class = form_class
+        return form_class
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            # Codes are looked up against the data version the request read (see CodeListField).
+            version = getattr(self.request, "data_version", None)
+            for field in form.fields.values():
+                if isinstance(field, CodeListField):
+                    field.data_version = version
+        return self._form
 
 
 class CommaSeparatedWidget(forms.TextInput):
@@ -98,11 +132,44 @@ class CodeListField(ValueListMixin, forms.ModelMultipleChoiceField):
         self.malformed_message = malformed_message
         super().__init__(*args, **kwargs)
 
+    data_version = None  # set per request by FilterSet.form
+
+    def clean(self, value):
+        if value is None and not self.required:
+            return []  # not queryset.none(): testing that for truth ran it through the SQL compiler
+        return super().clean(value)
+
     def _check_values(self, value):
         for code in value:
             if not self.code_pattern.fullmatch(str(code)):
                 raise ValidationError(self.malformed_message, code="invalid_code", params={"value": code})
-        return super()._check_values(value)
+        if self.data_version is None:
+            return super()._check_values(value)
+        known = _known_codes(self.queryset.model, self.data_version)
+        missing = [code for code in value if code not in known]
+        if missing:
+            known.update((row.code, row) for row in self.queryset.filter(code__in=missing))
+        for code in value:
+            if code not in known:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": code}
+                )
+        return [known[code] for code in value]
+
+
+_KNOWN_CODES = {}
+_KNOWN_CODES_MAX = 20_000
+
+
+def _known_codes(model, data_version) -> dict:
+    """The regions (or indicators) this process has looked up by code, as of one data version: any write moves the
+    version on, so an entry can never outlive a change of the row it stands for (its code, its parent). Rows are
+    read-only here; they only supply the primary key and code that filters need."""
+    version, known = _KNOWN_CODES.get(model, (None, None))
+    if version != data_version or len(known) > _KNOWN_CODES_MAX:
+        known = {}
+        _KNOWN_CODES[model] = (data_version, known)
+    return known
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -117,9 +184,11 @@ class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(**{f"{self.field_name}__in": list(value)})
+        condition = self.condition(value)
+        return qs if condition is None else qs.filter(condition)
+
+    def condition(self, value):
+        return Q(**{f"{self.field_name}__in": list(value)}) if value else None
 
 
 class WithinFilter(CodeListFilter):
@@ -129,10 +198,10 @@ class WithinFilter(CodeListFilter):
         kwargs.setdefault("max_values", 100)  # one LIKE each
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs, value):
+    def condition(self, value):
         if not value:
-            return qs
-        return qs.filter(reduce(or_, (Q(**{f"{self.field_name}__startswith": f"{r.code}."}) for r in value)))
+            return None
+        return reduce(or_, (Q(**{f"{self.field_name}__startswith": f"{r.code}."}) for r in value))
 
 
 def region_code_filter(filter_class=CodeListFilter, **kwargs):
@@ -163,9 +232,24 @@ class ChoiceListFilter(django_filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(**{f"{self.field_name}__in": value})
+        condition = self.condition(value)
+        return qs if condition is None else qs.filter(condition)
+
+    def condition(self, value):
+        return Q(**{f"{self.field_name}__in": value}) if value else None
+
+
+def lookup_condition(filter_, value):
+    """``filter_``'s condition on ``value`` as a Q (None: it keeps every row) when it is plain lookups on the
+    queryset's fields, so that several can be applied in one ``filter()`` (each call clones and resolves the
+    whole query again); NotImplemented for a filter with a method, distinct or exclude, which filters itself."""
+    if filter_.method is not None or filter_.distinct or filter_.exclude:
+        return NotImplemented
+    if isinstance(filter_, CodeListFilter | ChoiceListFilter):
+        return filter_.condition(value)
+    if type(filter_).filter is django_filters.Filter.filter:
+        return None if value in EMPTY_VALUES else Q(**{f"{filter_.field_name}__{filter_.lookup_expr}": value})
+    return NotImplemented
 
 
 @extend_schema_field({"type": "integer", "enum": Region.Level.values})
@@ -365,8 +449,16 @@ class MeasurementFilterSet(FilterSet):
         latest = data.pop("latest", None)
         ordering = data.pop("ordering", None)
         queryset = self.filter_status(queryset, data.pop("status", None))
+        # One filter() for all plain lookups: the same rows as one call each, since every relation followed
+        # (region, its parent, indicator) is a foreign key, where chained filter() calls share their joins.
+        conditions = []
         for name, value in data.items():
-            queryset = self.filters[name].filter(queryset, value)
+            condition = lookup_condition(self.filters[name], value)
+            if condition is NotImplemented:
+                queryset = self.filters[name].filter(queryset, value)
+            elif condition is not None:
+                conditions.append(condition)
+        queryset = queryset.filter(*conditions)
         if latest:
             selecting_series = {"region", "indicator", "parent", "within", "level", "kind"}
             published_only = queryset.model is Measurement and set(self.statuses) == {Measurement.Status.PUBLISHED}
