@@ -42,6 +42,7 @@ from .models import (
     Region,
     Source,
 )
+from .pagination import CountedBy
 from .parsers import ImportJSONParser, RequestTooLarge
 from .renderers import copy_csv_chunks, csv_chunks
 from .scopes import request_scope
@@ -344,8 +345,8 @@ class MeasurementViewSet(DeletedMixin, ExportMixin, StrictQueryMixin, Conditiona
         queryset = self.filter_queryset(self.get_queryset()) if request.query_params.get("page_size") != "all" else None
         if queryset is None or queryset.model is not Measurement:
             return super().list(request, *args, **kwargs)  # full export, or known_at's historical rows
-        page = self.paginate_queryset(selectors.figure_values(queryset))
-        return self.get_paginated_response([selectors.figure_row(v) for v in page])
+        page = self.paginate_queryset(CountedBy(selectors.figure_values(queryset), queryset))
+        return self.get_paginated_response(list(selectors.figure_dicts(page)))
 
     def export_chunks(self, queryset, header):
         query = selectors.figure_csv_query(queryset) if queryset.model is Measurement else None
