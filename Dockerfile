@@ -19,10 +19,10 @@ RUN pip install -e . \
 USER adminduk
 EXPOSE 8000
 
-# The service logs each request as one JSON line (with its request id), so gunicorn's access log is off.
+# gunicorn's settings (worker model, workers, timeout) are in adminduk/gunicorn.py.
 # On every start: migrations, the article's data (only if absent: never over later corrections) and the
 # region list (idempotent; never deletes).
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py seed_article && python manage.py load_regions && exec gunicorn adminduk.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-2} --timeout 30"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py seed_article && python manage.py load_regions && exec gunicorn -c python:adminduk.gunicorn adminduk.wsgi:application"]
 
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4)"]

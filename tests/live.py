@@ -36,7 +36,8 @@ def request(port, path, *, method="GET", headers=None, body=None, timeout=10):
 
 
 class Gunicorn:
-    """The service as deployed: gunicorn, DEBUG off, a real secret, plain HTTP on 127.0.0.1."""
+    """The service as deployed: gunicorn with adminduk/gunicorn.py, DEBUG off, a real secret, plain HTTP on
+    127.0.0.1 (the number of workers, and threads, as the test asks)."""
 
     def __init__(self, database_url, *, workers=2, threads=1, **env):
         self.port = free_port()
@@ -57,7 +58,10 @@ class Gunicorn:
     def __enter__(self):
         self.log = tempfile.NamedTemporaryFile(prefix="adminduk-gunicorn-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "adminduk.wsgi:application", "-b", f"127.0.0.1:{self.port}", *self.args],
+            [
+                *(sys.executable, "-m", "gunicorn", "-c", "python:adminduk.gunicorn", "adminduk.wsgi:application"),
+                *("-b", f"127.0.0.1:{self.port}", *self.args),
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,

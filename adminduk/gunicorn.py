@@ -1,0 +1,17 @@
+"""gunicorn's settings for the service (``gunicorn -c python:adminduk.gunicorn adminduk.wsgi:application``).
+
+Worker model, chosen by measurement (README, Benchmark): sync workers, two per CPU core. On the 2-core
+benchmark machine sync workers had the best p99 on every question. gthread workers (2 × 4 threads, 3 × 2)
+were within the run-to-run noise on throughput and two to three times worse at p99 when requests were computed:
+threads share one interpreter lock, and the work is Python, not waiting. A second sync worker per core keeps
+the CPU busy while another waits on PostgreSQL (the heavier answers, a full export).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+worker_class = "sync"
+workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * multiprocessing.cpu_count())
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)  # a full export of the district set takes ~15 s
+accesslog = None  # the service writes one JSON line per request itself (coverage.requestlog)
