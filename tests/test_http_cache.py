@@ -50,6 +50,8 @@ def test_a_repeated_anonymous_request_is_served_from_the_cache(article, api):
     assert second["X-Cache"] == "hit"
     assert second.content == first.content
     assert second["Content-Type"] == first["Content-Type"]
+    # As on a computed answer: without it gunicorn would send the body chunked.
+    assert second["Content-Length"] == first["Content-Length"] == str(len(first.content))
 
 
 def test_authenticated_reads_are_never_served_from_the_shared_cache(article, api, reader):
