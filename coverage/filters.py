@@ -143,8 +143,8 @@ class CodeListField(ValueListMixin, forms.ModelMultipleChoiceField):
         for code in value:
             if not self.code_pattern.fullmatch(str(code)):
                 raise ValidationError(self.malformed_message, code="invalid_code", params={"value": code})
-        if self.data_version is None:
-            return super()._check_values(value)
+        if self.data_version is None or self.queryset.query.where:
+            return super()._check_values(value)  # the memo is of whole tables, not of a filtered queryset
         known = _known_codes(self.queryset.model, self.data_version)
         missing = [code for code in value if code not in known]
         if missing:
