@@ -8,6 +8,7 @@ class CoverageConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The signal receivers. The OpenAPI extension (coverage.schema) is registered by coverage.views, so that
-        # commands that serve no API (import_measurements, load_regions) do not load drf-spectacular.
-        from . import history, signals  # noqa: F401
+        # The signal receivers and the any_of lookup. The OpenAPI extension (coverage.schema) is registered by
+        # coverage.views, so that commands that serve no API (import_measurements, load_regions) do not load
+        # drf-spectacular.
+        from . import history, lookups, signals  # noqa: F401

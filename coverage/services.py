@@ -52,7 +52,7 @@ def refresh_latest(series) -> None:
 
     if len(series) > 200:
         scope = Measurement.objects.filter(
-            region_id__in={r for r, _ in series}, indicator_id__in={i for _, i in series}
+            region_id__any_of={r for r, _ in series}, indicator_id__any_of={i for _, i in series}
         )
     else:
         scope = Measurement.objects.filter(reduce(or_, (Q(region_id=r, indicator_id=i) for r, i in series)))
@@ -183,7 +183,7 @@ def load_regions(*, directory: Path, max_level: int, prune: bool = False) -> lis
     recorded = {"custom_historical_attrs": {"history_door": current_door()}}
     bulk_create_with_history(to_create, Region, batch_size=5000, **recorded)
     # Whole rows, so that their historical copies are whole too.
-    updated = Region.objects.in_bulk([pk for pk, *_ in to_update])
+    updated = {r.pk: r for r in Region.objects.filter(pk__any_of=[pk for pk, *_ in to_update])}
     for pk, name, level, kind, parent in to_update:
         region = updated[pk]
         region.name, region.level, region.kind, region.parent_id = name, level, kind, parent
@@ -451,10 +451,10 @@ class _RowChecker:
         # Only well-formed codes reach the database (a NUL byte would be a database error, not a bad row).
         codes = {code.strip() for code in set(columns["region"])}
         codes = {code for code in codes if re.fullmatch(REGION_CODE_RE, code)}
-        self.regions = dict(Region.objects.filter(code__in=codes).values_list("code", "id"))
+        self.regions = dict(Region.objects.filter(code__any_of=codes).values_list("code", "id"))
         names = {name.strip() for name in set(columns["indicator"])}
         names = {name for name in names if re.fullmatch(INDICATOR_CODE_RE, name)}
-        self.indicators = dict(Indicator.objects.filter(code__in=names).values_list("code", "id"))
+        self.indicators = dict(Indicator.objects.filter(code__any_of=names).values_list("code", "id"))
         self.sources = set(Source.objects.values_list("id", flat=True))
         self.bad: set[int] = set()  # indexes of the rows refused so far
 

@@ -257,3 +257,27 @@ def test_a_figure_changed_by_someone_else_during_an_import_is_not_lost(article, 
     bontang.refresh_from_db()
     assert (bontang.value, bontang.numerator, bontang.denominator, bontang.version) == (Decimal("97.44"), None, None, 3)
     assert bontang.history.order_by("-history_id").first().version == 3
+
+
+def test_a_file_naming_more_regions_than_a_query_takes_parameters_is_checked_row_by_row(article, editor):
+    # 70,000 distinct desa-shaped codes (more than the 65,535 bind parameters one statement may carry); only
+    # the first is real. They are looked up as one array, so the answer names the unknown ones, not a 503.
+    rows = [
+        {
+            "region": f"64.{71 + i // 10000:02d}.{i // 100 % 100:02d}.{1000 + i % 100:04d}",
+            "indicator": "kia-ownership",
+            "as_of": "2024-06-30",
+            "value": "50",
+            "source": article.pk,
+        }
+        for i in range(70_000)
+    ]
+    rows[0]["region"] = "64.71"
+
+    response = editor.post(URL, {"file": csv_file(rows)}, format="multipart", headers={"accept-language": "en"})
+
+    assert response.status_code == 400, response.content[:300]
+    errors = response.json()["errors"]
+    assert {(e["attr"], e["code"]) for e in errors} == {("region", "unknown_region")}
+    assert errors[0]["line"] == 3 and len(errors) == 69_999
+    assert response.json()["summary"]["created"] == 1
