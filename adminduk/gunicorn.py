@@ -7,11 +7,12 @@ threads share one interpreter lock, and the work is Python, not waiting. A secon
 the CPU busy while another waits on PostgreSQL (the heavier answers, a full export).
 """
 
-import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "sync"
-workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * multiprocessing.cpu_count())
+# The CPUs this process may run on (a container's cpuset, not the host's count), at most 8 workers by default:
+# each keeps one PostgreSQL connection, and PostgreSQL allows 100 unless told otherwise.
+workers = int(os.environ.get("GUNICORN_WORKERS") or min(2 * len(os.sched_getaffinity(0)), 8))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)  # a full export of the district set takes ~15 s
 accesslog = None  # the service writes one JSON line per request itself (coverage.requestlog)
