@@ -172,8 +172,20 @@ def _known_codes(model, data_version) -> dict:
     return known
 
 
+class ConditionFilter:
+    """A filter that is one condition (a Q) on the queryset's fields: ``condition()`` says which, so that
+    MeasurementFilterSet can apply several in one ``filter()`` (see lookup_condition)."""
+
+    def filter(self, qs, value):
+        condition = self.condition(value)
+        return qs if condition is None else qs.filter(condition)
+
+    def condition(self, value):
+        return Q(**{f"{self.field_name}__in": list(value)}) if value else None
+
+
 @extend_schema_field(OpenApiTypes.STR)
-class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
+class CodeListFilter(ConditionFilter, django_filters.ModelMultipleChoiceFilter):
     """``field_name__in`` the regions (or indicators) named by code."""
 
     field_class = CodeListField
@@ -182,13 +194,6 @@ class CodeListFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("to_field_name", "code")
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        condition = self.condition(value)
-        return qs if condition is None else qs.filter(condition)
-
-    def condition(self, value):
-        return Q(**{f"{self.field_name}__in": list(value)}) if value else None
 
 
 class WithinFilter(CodeListFilter):
@@ -224,19 +229,12 @@ def indicator_code_filter(**kwargs):
     )
 
 
-class ChoiceListFilter(django_filters.MultipleChoiceFilter):
+class ChoiceListFilter(ConditionFilter, django_filters.MultipleChoiceFilter):
     field_class = ChoiceListField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        condition = self.condition(value)
-        return qs if condition is None else qs.filter(condition)
-
-    def condition(self, value):
-        return Q(**{f"{self.field_name}__in": value}) if value else None
 
 
 def lookup_condition(filter_, value):
@@ -245,7 +243,7 @@ def lookup_condition(filter_, value):
     whole query again); NotImplemented for a filter with a method, distinct or exclude, which filters itself."""
     if filter_.method is not None or filter_.distinct or filter_.exclude:
         return NotImplemented
-    if isinstance(filter_, CodeListFilter | ChoiceListFilter):
+    if isinstance(filter_, ConditionFilter):
         return filter_.condition(value)
     if type(filter_).filter is django_filters.Filter.filter:
         return None if value in EMPTY_VALUES else Q(**{f"{filter_.field_name}__{filter_.lookup_expr}": value})

@@ -17,9 +17,6 @@ class CountedBy:
     def __getitem__(self, key):
         return self.rows[key]
 
-    def __len__(self):
-        return self.count()
-
 
 class CountSavingPaginator(DjangoPaginator):
     """Reads one row more than a page: when that row is missing, this is the last page and the total is
