@@ -50,6 +50,7 @@ def test_a_repeated_anonymous_request_is_served_from_the_cache(article, api):
     assert second["X-Cache"] == "hit"
     assert second.content == first.content
     assert second["Content-Type"] == first["Content-Type"]
+    assert second["X-Frame-Options"] == first["X-Frame-Options"] == "DENY"
     # As on a computed answer: without it gunicorn would send the body chunked.
     assert second["Content-Length"] == first["Content-Length"] == str(len(first.content))
 

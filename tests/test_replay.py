@@ -1,0 +1,194 @@
+"""Answers replayed in front of Django (coverage.cache.ReplayAnswers, in adminduk.wsgi): the same bytes Django
+sent, never after a write, never for a request Django would answer differently, counted and logged like any."""
+
+import io
+import json
+import logging
+import sys
+
+import pytest
+from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
+from django_guid import get_guid
+
+from adminduk.wsgi import application
+from coverage.cache import ReplayAnswers
+from coverage.models import Measurement
+
+from .test_security import rates
+
+# Replayed answers close old connections as Django's request_finished does; inside a test's transaction that
+# would close the test's own connection, so these tests commit.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+URL = "/api/v1/measurements/"
+QUERY = "indicator=ktp-el-recording&region=64.74"
+
+
+class Answer:
+    def __init__(self, status, headers, body):
+        self.status_code = int(status.split()[0])
+        self.headers = {name.lower(): value for name, value in headers}
+        self.names = [name.lower() for name, _ in headers]
+        self.body = body
+
+    def __getitem__(self, name):
+        return self.headers[name.lower()]
+
+    def get(self, name):
+        return self.headers.get(name.lower())
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def wsgi_get(path=URL, query=QUERY, host="testserver", app=application, **headers):
+    """One GET through the WSGI application gunicorn serves, headers as WSGI names them (HTTP_...)."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": host,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        **headers,
+    }
+    sent = []
+
+    def start_response(status, response_headers, exc_info=None):
+        sent[:] = [status, response_headers]
+
+    result = app(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return Answer(*sent, body)
+
+
+def test_a_repeated_anonymous_get_is_replayed_byte_for_byte_with_its_own_request_id(article):
+    first = wsgi_get()
+    second = wsgi_get()
+    third = wsgi_get()
+
+    assert first.get("X-Cache") is None
+    assert (second["X-Cache"], third["X-Cache"]) == ("hit", "hit")
+    assert second.body == third.body == first.body
+    assert first.json()["results"][0]["value"] == 97.43
+    per_request = {"x-request-id", "x-cache"}
+    assert {k: v for k, v in second.headers.items() if k not in per_request} == {
+        k: v for k, v in first.headers.items() if k not in per_request
+    }
+    assert len({first["X-Request-ID"], second["X-Request-ID"], third["X-Request-ID"]}) == 3
+    # Security headers as Django sent them, and the length (gunicorn would send the body chunked without it).
+    assert second["X-Content-Type-Options"] == "nosniff"
+    assert second["Content-Length"] == str(len(second.body))
+
+
+def test_a_replayed_answer_never_reaches_django(article):
+    handled = []
+    django = get_wsgi_application()
+
+    def counted(environ, start_response):
+        handled.append(environ["PATH_INFO"])
+        return django(environ, start_response)
+
+    app = ReplayAnswers(counted)
+    answers = [wsgi_get(app=app) for _ in range(3)]
+
+    assert handled == [URL]
+    assert [a.get("X-Cache") for a in answers] == [None, "hit", "hit"]
+
+
+def test_no_write_leaves_a_replayed_answer_behind(article, editor):
+    wsgi_get()
+    assert wsgi_get()["X-Cache"] == "hit"
+    figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
+
+    editor.patch(f"{URL}{figure.pk}/", {"value": 97.44}, format="json")
+
+    fresh = wsgi_get()
+    assert fresh.get("X-Cache") is None
+    assert fresh.json()["results"][0]["value"] == 97.44
+    assert wsgi_get().json()["results"][0]["value"] == 97.44
+
+
+def test_requests_django_would_answer_differently_are_never_replayed(article, reader):
+    wsgi_get()
+    assert wsgi_get()["X-Cache"] == "hit"
+    token = reader._credentials["HTTP_AUTHORIZATION"]
+    request_id = "0c8a5e0f9b6d4b0e8d5f3e2a1c4b7d9e"
+
+    with override_settings(CORS_ALLOWED_ORIGINS=["https://dashboard.example.go.id"]):
+        cors = wsgi_get(HTTP_ORIGIN="https://dashboard.example.go.id")
+    authenticated = wsgi_get(HTTP_AUTHORIZATION=token)
+    english = wsgi_get(HTTP_COOKIE="django_language=en")
+    own_id = wsgi_get(HTTP_X_REQUEST_ID=request_id)
+    not_modified = wsgi_get(HTTP_IF_NONE_MATCH=wsgi_get()["ETag"])
+
+    assert cors["Access-Control-Allow-Origin"] == "https://dashboard.example.go.id"
+    assert authenticated["Cache-Control"] == "private, no-cache"
+    assert english["Content-Language"] == "en"
+    assert own_id["X-Request-ID"] == request_id
+    assert (not_modified.status_code, not_modified.body) == (304, b"")
+
+
+def test_a_request_over_https_behind_the_proxy_is_not_given_the_http_answer(article):
+    query = "indicator=ktp-el-recording&page_size=1"
+    plain = wsgi_get(query=query)
+    assert wsgi_get(query=query)["X-Cache"] == "hit"
+
+    secure = wsgi_get(query=query, HTTP_X_FORWARDED_PROTO="https")
+
+    assert plain.json()["next"].startswith("http://testserver/")
+    assert secure.json()["next"].startswith("https://testserver/")
+
+
+def test_a_host_outside_allowed_hosts_gets_a_400_even_for_a_replayable_request(article):
+    wsgi_get()
+    wsgi_get()
+
+    answer = wsgi_get(host="evil.example.com")
+
+    assert answer.status_code == 400
+    assert answer.get("X-Cache") is None
+
+
+def test_replayed_answers_count_against_the_anonymous_rate(article):
+    with rates(anon="2/min"):
+        answers = [wsgi_get() for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[1]["X-Cache"] == "hit"
+    assert answers[2].json()["errors"][0]["code"] == "throttled"
+    assert int(answers[2]["Retry-After"]) >= 1
+
+
+def test_a_replayed_answer_is_logged(article, caplog):
+    wsgi_get()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="adminduk.request"):
+        answer = wsgi_get()
+
+    (record,) = [r for r in caplog.records if r.name == "adminduk.request"]
+    assert (record.method, record.path, record.status, record.client_ip) == ("GET", URL, 200, "127.0.0.1")
+    assert answer["X-Cache"] == "hit"
+    assert get_guid() == answer["X-Request-ID"]  # what the log filter writes into the line as request_id
+
+
+@override_settings(RESPONSE_CACHE=False)
+def test_without_the_response_cache_nothing_is_replayed(article):
+    wsgi_get()
+
+    assert wsgi_get().get("X-Cache") is None
