@@ -1,6 +1,7 @@
 """Representations of the v1 contract: field names fixed by DESIGN.md, regions and indicators by code."""
 
 import re
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -291,11 +292,29 @@ class FigureSerializer(serializers.Serializer):
     source = serializers.IntegerField(source="source_id", help_text=_("Id of the figure's source."))
 
 
+class FlatListSerializer(serializers.ListSerializer):
+    """For read-only lists of thousands of flat items (a ranking of the 7,285 kecamatan): each field's own
+    to_representation, as DRF calls it, with the attribute read by one attrgetter per field instead of DRF's
+    per-item lookup of each field and its source (a third of the time such an answer took). Only for fields
+    read from attributes: one that reads the whole item (source="*", a method field) fails here loudly."""
+
+    def to_representation(self, data):
+        fields = [
+            (field.field_name, attrgetter(".".join(field.source_attrs)), field.to_representation)
+            for field in self.child._readable_fields
+        ]
+        return [
+            {name: None if (value := read(item)) is None else represent(value) for name, read, represent in fields}
+            for item in data
+        ]
+
+
 class RankedFigureSerializer(FigureSerializer):
     rank = serializers.IntegerField(help_text=_("1 is best; equal values share a rank (1, 2, 2, 4)."))
 
     class Meta:
         fields = ["rank", "region", "region_name", "value", "as_of", "source"]
+        list_serializer_class = FlatListSerializer
 
     def get_fields(self):
         fields = super().get_fields()
