@@ -17,18 +17,21 @@ import logging
 import math
 import pickle
 import time
+from pathlib import Path
 
+import django
+import rest_framework
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
 from django.db.models import F
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags
 from django_guid.context import guid
-from django_guid.utils import generate_guid
+from django_guid.utils import generate_guid, validate_guid
 from rest_framework.exceptions import Throttled
 
 from .exceptions import error_response
@@ -41,6 +44,22 @@ logger = logging.getLogger(__name__)
 CACHED_PATHS = ("/api/v1/",)
 CACHED_EXACT = ("/",)
 STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Vary", "Allow", "ETag", "X-Frame-Options")
+
+
+def _release() -> str:
+    """A digest of the service's own files and of the versions of the frameworks that shape its answers: a cache
+    shared by several releases (Redis, during a rolling deploy) never gives one release's answer for another's."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(f"django {django.__version__} drf {rest_framework.VERSION}".encode())
+    for folder in ("adminduk", "coverage"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+RELEASE = _release()
 # Between ReplayAnswers and ResponseCacheMiddleware, in the WSGI environ (request.META) of one request:
 NOTED = "adminduk.answer"  # from ReplayAnswers: (data version, changed at, cache key) read for this request
 OVER_RATE = "adminduk.over_rate"  # from ReplayAnswers: it counted this request; seconds to wait
@@ -117,8 +136,9 @@ class ResponseCacheMiddleware:
             return self._not_modified(response)
         if OVER_RATE in request.META:
             return self._too_many(request.META[OVER_RATE])
-        key = (noted_key or self._key(request, version)) if public and settings.RESPONSE_CACHE else None
-        if key is not None:
+        key = (noted_key or self._key(request, version, changed_at)) if public and settings.RESPONSE_CACHE else None
+        # A noted request's answer was just looked for under its key (ReplayAnswers), and was not there.
+        if key is not None and noted_key is None:
             stored = self._cache_get(key)
             if stored is not None:
                 # Served without reaching DRF, so the anonymous rate is applied here.
@@ -128,8 +148,6 @@ class ResponseCacheMiddleware:
                 content, headers = pickle.loads(stored)
                 if headers.get("ETag") in wanted:
                     return self._not_modified(headers)
-                if noted_key is not None:
-                    request.META[KEEP] = True
                 return self._rebuild(content, headers)
         response = self.get_response(request)
         if response.status_code != 200 or response.streaming:
@@ -180,9 +198,13 @@ class ResponseCacheMiddleware:
             logger.warning("response cache unavailable", exc_info=True)
 
     @staticmethod
-    def _key(request, version):
+    def _key(request, version, changed_at):
         parts = [
-            str(version),
+            RELEASE,
+            # With the moment: a database restored to an earlier state reaches the same number again, with other data.
+            f"{version}@{changed_at}",
+            # Answers default to today (as_of): none is given again after midnight.
+            timezone.localdate().isoformat(),
             request.method,
             request.scheme,
             request.get_host(),  # only an allowed host: DisallowedHost otherwise
@@ -228,12 +250,13 @@ class ReplayAnswers:
     """WSGI middleware: answers an anonymous GET whose answer was given before, for the same data version, by
     replaying that response (status, headers, body) as Django sent it, with a new request id and a log line.
 
-    Everything else goes to Django: requests with credentials, cookies, an Origin (CORS), an X-Request-ID or
-    If-None-Match, other methods, and any request the middleware did not say may be kept (KEEP). The first
-    time a request is seen, Django answers it and this keeps what it sent.
+    Everything else goes to Django: requests with credentials, cookies, an Origin (CORS) or If-None-Match,
+    other methods, and any request the middleware did not say may be kept (KEEP). The first time a request is
+    seen, Django answers it and this keeps what it sent. The request id is django-guid's: a valid X-Request-ID
+    (a proxy's) or a new one, set before anything is logged and handed to Django when Django answers.
     """
 
-    REFUSED = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_ORIGIN", "HTTP_X_REQUEST_ID", "HTTP_IF_NONE_MATCH")
+    REFUSED = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_ORIGIN", "HTTP_IF_NONE_MATCH")
     PER_REQUEST = ("x-request-id", "x-cache")  # made anew for each replay
 
     def __init__(self, application):
@@ -243,12 +266,18 @@ class ReplayAnswers:
         if not self._eligible(environ):
             return self.application(environ, start_response)
         started = time.perf_counter()
+        given = environ.get("HTTP_X_REQUEST_ID")
+        request_id = given if given and validate_guid(given) else generate_guid()
+        guid.set(request_id)  # for every line logged from here on, not the previous request's id
+        environ["HTTP_X_REQUEST_ID"] = request_id  # and the same id if Django answers
         try:
             version, changed_at = current_data_version()
-            request = WSGIRequest(environ)
-            key = ResponseCacheMiddleware._key(request, version)
-        except (InterfaceError, OperationalError, DisallowedHost):
-            # Django answers the outage (503) or the host (400) as it always does.
+            # A copy: WSGIRequest writes the decoded path back into the environ it is given, and Django must
+            # decode the path as it came.
+            request = WSGIRequest(environ.copy())
+            key = ResponseCacheMiddleware._key(request, version, changed_at)
+        except (InterfaceError, DatabaseError, DisallowedHost):
+            # Django answers the outage (503), any other database error (500) or the host (400) as it always does.
             return self.application(environ, start_response)
         environ[NOTED] = (version, changed_at, key)
         stored = ResponseCacheMiddleware._cache_get("replay:" + key)
@@ -259,13 +288,13 @@ class ReplayAnswers:
             environ[OVER_RATE] = wait  # Django answers 429 with its headers, without counting it again
             return self.application(environ, start_response)
         status, headers, body = stored
-        request_id = generate_guid()
-        guid.set(request_id)
         start_response(status, [*headers, ("X-Cache", "hit"), ("X-Request-ID", request_id)])
         log_request(request, 200, started)
         # What Django's request_finished does here (the caches' close() is a no-op for all of them): close the
-        # connection if it broke or is past CONN_MAX_AGE, and have the next request check it first.
+        # connection if it broke or is past CONN_MAX_AGE, and have the next request check it first; and, as
+        # django-guid does, forget the request id.
         close_old_connections()
+        guid.set(None)
         return [body]
 
     def _eligible(self, environ) -> bool:
@@ -288,11 +317,11 @@ class ReplayAnswers:
             return result
         try:
             body = b"".join(result)
+            status, headers = sent
+            if not any(name.lower() == "set-cookie" for name, _ in headers):  # a cookie is for one client only
+                headers = [(name, value) for name, value in headers if name.lower() not in self.PER_REQUEST]
+                ResponseCacheMiddleware._cache_set(key, (status, headers, body))
         finally:
             if hasattr(result, "close"):
-                result.close()  # Django's request_finished
-        status, headers = sent
-        if not any(name.lower() == "set-cookie" for name, _ in headers):  # a cookie is for one client only
-            headers = [(name, value) for name, value in headers if name.lower() not in self.PER_REQUEST]
-            ResponseCacheMiddleware._cache_set(key, (status, headers, body))
+                result.close()  # Django's request_finished (which also clears the request id)
         return [body]

@@ -10,6 +10,7 @@ import pytest
 from django.core.wsgi import get_wsgi_application
 from django.test import override_settings
 from django_guid import get_guid
+from django_guid.log_filters import CorrelationId
 
 from adminduk.wsgi import application
 from coverage.cache import ReplayAnswers
@@ -128,19 +129,16 @@ def test_requests_django_would_answer_differently_are_never_replayed(article, re
     wsgi_get()
     assert wsgi_get()["X-Cache"] == "hit"
     token = reader._credentials["HTTP_AUTHORIZATION"]
-    request_id = "0c8a5e0f9b6d4b0e8d5f3e2a1c4b7d9e"
 
     with override_settings(CORS_ALLOWED_ORIGINS=["https://dashboard.example.go.id"]):
         cors = wsgi_get(HTTP_ORIGIN="https://dashboard.example.go.id")
     authenticated = wsgi_get(HTTP_AUTHORIZATION=token)
     english = wsgi_get(HTTP_COOKIE="django_language=en")
-    own_id = wsgi_get(HTTP_X_REQUEST_ID=request_id)
     not_modified = wsgi_get(HTTP_IF_NONE_MATCH=wsgi_get()["ETag"])
 
     assert cors["Access-Control-Allow-Origin"] == "https://dashboard.example.go.id"
     assert authenticated["Cache-Control"] == "private, no-cache"
     assert english["Content-Language"] == "en"
-    assert own_id["X-Request-ID"] == request_id
     assert (not_modified.status_code, not_modified.body) == (304, b"")
 
 
@@ -178,17 +176,109 @@ def test_replayed_answers_count_against_the_anonymous_rate(article):
 def test_a_replayed_answer_is_logged(article, caplog):
     wsgi_get()
     caplog.clear()
+    caplog.handler.addFilter(CorrelationId(correlation_id_field="request_id"))  # as the service's log handler
     with caplog.at_level(logging.INFO, logger="adminduk.request"):
         answer = wsgi_get()
 
     (record,) = [r for r in caplog.records if r.name == "adminduk.request"]
     assert (record.method, record.path, record.status, record.client_ip) == ("GET", URL, 200, "127.0.0.1")
     assert answer["X-Cache"] == "hit"
-    assert get_guid() == answer["X-Request-ID"]  # what the log filter writes into the line as request_id
+    assert record.request_id == answer["X-Request-ID"]
+    assert get_guid() is None  # forgotten once answered, as django-guid does
 
 
 @override_settings(RESPONSE_CACHE=False)
 def test_without_the_response_cache_nothing_is_replayed(article):
     wsgi_get()
+
+    assert wsgi_get().get("X-Cache") is None
+
+
+def test_a_valid_request_id_from_a_proxy_is_kept_and_an_invalid_one_replaced(article):
+    wsgi_get()
+    given = "0c8a5e0f9b6d4b0e8d5f3e2a1c4b7d9e"
+
+    kept = wsgi_get(HTTP_X_REQUEST_ID=given)
+    replaced = wsgi_get(HTTP_X_REQUEST_ID="not-a-uuid")
+
+    assert (kept["X-Cache"], kept["X-Request-ID"]) == ("hit", given)
+    assert replaced["X-Cache"] == "hit"
+    assert replaced["X-Request-ID"] != "not-a-uuid" and len(replaced["X-Request-ID"]) == 32
+
+
+def test_what_is_logged_before_django_answers_carries_the_id_of_this_request(article, caplog):
+    from django.conf import settings
+
+    wsgi_get()  # another request's id, left behind in this thread
+    dead = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    caplog.handler.addFilter(CorrelationId(correlation_id_field="request_id"))
+    with override_settings(CACHES={**settings.CACHES, "responses": dead}):
+        caplog.clear()
+        answer = wsgi_get()
+
+    unavailable = [r for r in caplog.records if r.getMessage() == "response cache unavailable"]
+    assert answer.status_code == 200 and unavailable
+    assert {r.request_id for r in unavailable} == {answer["X-Request-ID"]}
+
+
+def test_a_path_outside_latin_1_is_answered_by_django_not_broken(article):
+    # As a WSGI server hands it over: the path's UTF-8 bytes, each as one character.
+    answer = wsgi_get(path="/api/v1/measurements/\u20ac/".encode().decode("latin-1"), query="")
+    accented = wsgi_get(path="/api/v1/caf\u00e9/".encode().decode("latin-1"), query="")
+
+    assert (answer.status_code, accented.status_code) == (404, 404)
+    assert answer["Content-Type"].startswith("application/json")
+
+
+def test_a_database_error_in_front_of_django_gets_djangos_json_500(article, monkeypatch):
+    from django.db import ProgrammingError
+
+    def denied():
+        raise ProgrammingError("permission denied for table coverage_dataversion")
+
+    monkeypatch.setattr("coverage.cache.current_data_version", denied)
+    answer = wsgi_get()
+
+    assert answer.status_code == 500
+    assert answer["Content-Type"].startswith("application/json") and answer.get("X-Request-ID")
+
+
+def test_answers_given_before_midnight_are_not_replayed_after_it(article):
+    ranking = "/api/v1/indicators/kia-ownership/ranking/"
+    # Two zones 26 hours apart: the local date always differs between them.
+    with override_settings(TIME_ZONE="Pacific/Kiritimati"):
+        wsgi_get(path=ranking, query="parent=64")
+        before = wsgi_get(path=ranking, query="parent=64")
+    with override_settings(TIME_ZONE="Etc/GMT+12"):
+        after = wsgi_get(path=ranking, query="parent=64")
+
+    assert before["X-Cache"] == "hit"
+    assert after.get("X-Cache") is None
+    assert after.json()["as_of"] != before.json()["as_of"]
+
+
+def test_a_database_restored_to_an_earlier_version_never_gets_answers_of_the_discarded_data(article, editor):
+    from coverage.models import DataVersion
+
+    figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
+    other = Measurement.objects.get(region__code="64.71", indicator__code="ktp-el-recording")
+    wsgi_get()
+    restore_point = DataVersion.objects.values_list("version", "changed_at").get(pk=1)
+    editor.patch(f"{URL}{figure.pk}/", {"value": 97.44}, format="json")
+    assert wsgi_get().json()["results"][0]["value"] == 97.44  # kept for this version
+
+    # The backup from before that write comes back, and a write of another figure follows it.
+    Measurement.objects.filter(pk=figure.pk).update(value=figure.value, version=figure.version)
+    DataVersion.objects.filter(pk=1).update(version=restore_point[0], changed_at=restore_point[1])
+    editor.patch(f"{URL}{other.pk}/", {"value": 90}, format="json")
+
+    assert wsgi_get().json()["results"][0]["value"] == 97.43
+
+
+def test_answers_kept_by_another_release_are_not_replayed(article, monkeypatch):
+    wsgi_get()
+    assert wsgi_get()["X-Cache"] == "hit"
+
+    monkeypatch.setattr("coverage.cache.RELEASE", "another-release")
 
     assert wsgi_get().get("X-Cache") is None
