@@ -200,6 +200,8 @@ API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=60)
 RESPONSE_CACHE = env.bool("RESPONSE_CACHE", default=True)
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=600)
 RESPONSE_CACHE_MAX_BYTES = env.int("RESPONSE_CACHE_MAX_BYTES", default=2 * 1024 * 1024)
+# The per-process response cache (the default) holds at most this many bytes of answers in each worker.
+RESPONSE_CACHE_MEMORY = env.int("RESPONSE_CACHE_MEMORY", default=32 * 1024 * 1024)
 # REDIS_URL, when set, is the default for the response cache and the throttle counters.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
@@ -214,6 +216,10 @@ if CACHES["throttle"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache
     # (Django's default of 300 would cull counters of active clients).
     CACHES["throttle"]["BACKEND"] = "coverage.cachebackends.LockingDatabaseCache"
     CACHES["throttle"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
+if CACHES["responses"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    # Bounded in bytes, not only in entries (coverage/cachebackends.py).
+    CACHES["responses"]["BACKEND"] = "coverage.cachebackends.BoundedLocMemCache"
+    CACHES["responses"].setdefault("OPTIONS", {}).setdefault("MAX_BYTES", RESPONSE_CACHE_MEMORY)
 for _alias in ("responses", "throttle"):
     if CACHES[_alias]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
         # Never let a slow or absent Redis hang a request.

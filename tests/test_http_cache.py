@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.test import override_settings
 
 from coverage.models import Measurement
 
@@ -110,3 +111,46 @@ def test_answers_and_the_dashboard_are_cached_and_refreshed_too(article, api, cl
 
     assert api.get(ranking, {"parent": "64"}).json()["highest"]["region"] == "64.07"
     assert "50,00" in client.get("/").content.decode()
+
+
+def test_the_per_process_response_cache_keeps_answers_within_its_byte_budget(national_kia, api):
+    from django.conf import settings
+    from django.core.cache import caches
+
+    assert settings.CACHES["responses"]["BACKEND"] == "coverage.cachebackends.BoundedLocMemCache"  # the default
+    every = {"indicator": "kia-ownership", "page_size": 500}
+    reordered = {**every, "ordering": "-value"}  # the same figures: as many bytes
+    size = len(api.get(URL, every).content)
+    assert size > 50_000  # the headers kept with an answer are a small part of it
+    room_for_one = {
+        "BACKEND": "coverage.cachebackends.BoundedLocMemCache",
+        "LOCATION": "room-for-one",
+        "OPTIONS": {"MAX_BYTES": int(size * 1.5)},
+    }
+    with override_settings(CACHES={**settings.CACHES, "responses": room_for_one}):
+        caches["responses"].clear()
+        api.get(URL, every)
+        assert api.get(URL, every)["X-Cache"] == "hit"
+        api.get(URL, reordered)
+        assert api.get(URL, reordered)["X-Cache"] == "hit"
+
+        assert "X-Cache" not in api.get(URL, every)  # pushed out by the other answer
+
+
+def test_the_byte_budget_pushes_out_the_least_recently_used_first():
+    from coverage.cachebackends import BoundedLocMemCache
+
+    cache = BoundedLocMemCache("lru-test", {"OPTIONS": {"MAX_BYTES": 3500}})
+    cache.clear()
+    for name in "abc":
+        cache.set(name, b"x" * 1000)
+    cache.get("a")
+
+    cache.set("d", b"x" * 1000)
+    assert [name for name in "abcd" if cache.get(name) is not None] == ["a", "c", "d"]
+    cache.delete("a")
+    cache.set("e", b"x" * 1000)
+    assert [name for name in "cde" if cache.get(name) is not None] == ["c", "d", "e"]
+
+    cache.set("huge", b"x" * 5000)  # more than the whole budget: kept by nobody, and it pushed the rest out
+    assert [name for name in ("c", "d", "e", "huge") if cache.get(name) is not None] == []
