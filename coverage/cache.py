@@ -212,6 +212,7 @@ class ResponseCacheMiddleware:
             request.META.get("QUERY_STRING", ""),
             request.META.get("HTTP_ACCEPT", ""),
             request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+            request.META.get("HTTP_ORIGIN", ""),  # the CORS headers answer it
             request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
         ]
         return "response:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -250,13 +251,14 @@ class ReplayAnswers:
     """WSGI middleware: answers an anonymous GET whose answer was given before, for the same data version, by
     replaying that response (status, headers, body) as Django sent it, with a new request id and a log line.
 
-    Everything else goes to Django: requests with credentials, cookies, an Origin (CORS) or If-None-Match,
-    other methods, and any request the middleware did not say may be kept (KEEP). The first time a request is
-    seen, Django answers it and this keeps what it sent. The request id is django-guid's: a valid X-Request-ID
-    (a proxy's) or a new one, set before anything is logged and handed to Django when Django answers.
+    Everything else goes to Django: requests with credentials, cookies or If-None-Match, other methods, and any
+    request the middleware did not say may be kept (KEEP). The first time a request is seen, Django answers it
+    and this keeps what it sent. An Origin is part of the key, so a browser's dashboard gets the CORS headers
+    Django gave its origin. The request id is django-guid's: a valid X-Request-ID (a proxy's) or a new one, set
+    before anything is logged and handed to Django when Django answers.
     """
 
-    REFUSED = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_ORIGIN", "HTTP_IF_NONE_MATCH")
+    REFUSED = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_IF_NONE_MATCH")
     PER_REQUEST = ("x-request-id", "x-cache")  # made anew for each replay
 
     def __init__(self, application):

@@ -130,13 +130,10 @@ def test_requests_django_would_answer_differently_are_never_replayed(article, re
     assert wsgi_get()["X-Cache"] == "hit"
     token = reader._credentials["HTTP_AUTHORIZATION"]
 
-    with override_settings(CORS_ALLOWED_ORIGINS=["https://dashboard.example.go.id"]):
-        cors = wsgi_get(HTTP_ORIGIN="https://dashboard.example.go.id")
     authenticated = wsgi_get(HTTP_AUTHORIZATION=token)
     english = wsgi_get(HTTP_COOKIE="django_language=en")
     not_modified = wsgi_get(HTTP_IF_NONE_MATCH=wsgi_get()["ETag"])
 
-    assert cors["Access-Control-Allow-Origin"] == "https://dashboard.example.go.id"
     assert authenticated["Cache-Control"] == "private, no-cache"
     assert english["Content-Language"] == "en"
     assert (not_modified.status_code, not_modified.body) == (304, b"")
@@ -282,3 +279,19 @@ def test_answers_kept_by_another_release_are_not_replayed(article, monkeypatch):
     monkeypatch.setattr("coverage.cache.RELEASE", "another-release")
 
     assert wsgi_get().get("X-Cache") is None
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=["https://dashboard.example.go.id"])
+def test_a_dashboard_in_a_browser_gets_its_cors_answer_replayed_and_no_other_origin_does(article):
+    dashboard = "https://dashboard.example.go.id"
+    wsgi_get(HTTP_ORIGIN=dashboard)
+
+    replayed = wsgi_get(HTTP_ORIGIN=dashboard)
+    stranger = wsgi_get(HTTP_ORIGIN="https://elsewhere.example.com")
+    plain = wsgi_get()
+
+    assert replayed["X-Cache"] == "hit"
+    assert replayed["Access-Control-Allow-Origin"] == dashboard
+    assert "X-Request-ID" in replayed["Access-Control-Expose-Headers"]
+    assert stranger.get("Access-Control-Allow-Origin") is None
+    assert plain.get("Access-Control-Allow-Origin") is None
