@@ -14,9 +14,12 @@ it at a database that holds real figures.
 Import: three timed runs of the whole command (a new process each, Django start-up included), on the same
 synthetic file of ``--rows`` rows: into an empty table (all created), the same file again (all unchanged),
 and the file with every value changed (all updated, each with its history row). After each run the database
-is checked: row and history counts, one is_latest per series. Export: gunicorn, one sync worker, one
-streamed request read to the end; rows/s and the worker's peak RSS (VmHWM). The export's SHA-256 is printed,
-so two versions of the code can be shown to write the same bytes from the same database.
+is checked: row and history counts, one is_latest per series. On PostgreSQL, after the first run, the
+database floor: the same rows and their historical rows written by bare SQL into empty twins of the two
+tables (same indexes, checks and foreign keys), rolled back; no import of new figures can be much faster.
+Export: gunicorn, one sync worker, one streamed request read to the end; rows/s and the worker's peak RSS
+(VmHWM). The export's SHA-256 is printed, so two versions of the code can be shown to write the same bytes
+from the same database.
 """
 
 import argparse
@@ -46,6 +49,7 @@ ENV = {
     "IMPORT_MAX_BYTES": "2000000000",
     "ALLOWED_HOSTS": "127.0.0.1",
     "LOG_LEVEL": "WARNING",
+    "SECURE_SSL_REDIRECT": "false",  # plain HTTP on 127.0.0.1 (with DEBUG off it would answer 301 to https)
 }
 
 
@@ -188,6 +192,44 @@ print(json.dumps({
     return facts, problems
 
 
+FLOOR_TABLES = ("coverage_measurement", "coverage_historicalmeasurement")
+
+
+def database_floor(url, rows):
+    """Seconds PostgreSQL alone takes to write ``rows`` figures just imported, and a historical row for each, into
+    empty twins of the two tables (same columns, defaults, checks, indexes and foreign keys), foreign keys checked
+    as at commit: the least any import of new figures can take with this schema on this machine. Rolled back."""
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        timings = {}
+        for table in FLOOR_TABLES:
+            twin = f"floor_{table}"
+            connection.execute(f"CREATE TABLE {twin} (LIKE {table} INCLUDING ALL)")
+            keys = connection.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            ).fetchall()
+            for (definition,) in keys:
+                connection.execute(f"ALTER TABLE {twin} ADD {definition}")
+        connection.execute("CHECKPOINT")
+        source = {
+            FLOOR_TABLES[0]: f"SELECT * FROM {FLOOR_TABLES[0]} ORDER BY id LIMIT {rows:d}",
+            FLOOR_TABLES[1]: (
+                f"SELECT * FROM {FLOOR_TABLES[1]} WHERE history_type = '+' ORDER BY history_id LIMIT {rows:d}"
+            ),
+        }
+        steps = [(f"insert into {table}", f"INSERT INTO floor_{table} {source[table]}") for table in FLOOR_TABLES]
+        steps.append(("foreign keys", "SET CONSTRAINTS ALL IMMEDIATE"))  # the deferred checks of a commit
+        for name, statement in steps:
+            start = time.perf_counter()
+            connection.execute(statement)
+            timings[name] = time.perf_counter() - start
+        timings["total"] = sum(timings.values())
+        connection.rollback()
+    return {name: round(seconds, 2) for name, seconds in timings.items()}
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -316,6 +358,12 @@ def main():
             )
             if problems:
                 raise SystemExit(f"import {name}: " + "; ".join(problems))
+            if name == "create" and results["database"].startswith("postgres"):
+                floor = runs[name]["database_floor_s"] = database_floor(url, args.rows)
+                print(
+                    f"database floor {args.rows:,} new figures and their history, bare SQL: {floor['total']:.2f} s "
+                    f"({args.rows / floor['total']:,.0f} rows/s)  {floor}"
+                )
         results["import"] = runs
         if args.export_rows > args.rows:
             step = 1_000_000
