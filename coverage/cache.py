@@ -121,7 +121,8 @@ class ResponseCacheMiddleware:
         noted = request.META.get(NOTED)
         version, changed_at, noted_key = noted if noted is not None else (*current_data_version(), None)
         request.data_version = (version, changed_at)  # also keys the code lookups of filters (coverage.filters)
-        data_etag = f'W/"data-{version}"'
+        # With the moment: a database restored to an earlier state reaches the same number again, with other data.
+        data_etag = f'W/"data-{version}-{changed_at or 0}"'
         anonymous = _anonymous(request)
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
         # The shortcut is for anonymous readers of public data only: a client with credentials has them checked
