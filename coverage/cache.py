@@ -13,6 +13,7 @@ place; the data version is read as for any other request.
 """
 
 import hashlib
+import json
 import logging
 import math
 import pickle
@@ -25,8 +26,10 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
+from django.core.signals import setting_changed
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
 from django.db.models import F
+from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags
@@ -60,6 +63,39 @@ def _release() -> str:
 
 
 RELEASE = _release()
+# Settings that never shape an answer but hold credentials (a digest of them would sit in every key of Redis).
+UNKEYED_SETTINGS = ("DATABASES", "CACHES", "SECRET_KEY", "SECRET_KEY_FALLBACKS")
+
+
+def _plain(value) -> bool:
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list | tuple):
+        return all(map(_plain, value))
+    if isinstance(value, dict):
+        return all(isinstance(name, str) and _plain(item) for name, item in value.items())
+    return False
+
+
+def _configuration() -> str:
+    """A digest of the settings, as far as they are plain data: what the environment sets (the language, the
+    time zone, Cache-Control's max-age, the CORS origins...). A cache shared across a restart with another
+    configuration (Redis) never gives one configuration's answer for another's. Settings that are not plain data
+    (paths) are left out: they shape no answer, and may differ between hosts that answer alike."""
+    names = sorted(name for name in dir(settings) if name.isupper() and name not in UNKEYED_SETTINGS)
+    plain = {name: value for name in names if _plain(value := getattr(settings, name))}
+    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:16]
+
+
+CONFIGURATION = _configuration()
+
+
+@receiver(setting_changed)
+def _reconfigured(**kwargs):
+    global CONFIGURATION
+    CONFIGURATION = _configuration()
+
+
 # Between ReplayAnswers and ResponseCacheMiddleware, in the WSGI environ (request.META) of one request:
 NOTED = "adminduk.answer"  # from ReplayAnswers: (data version, changed at, cache key) read for this request
 OVER_RATE = "adminduk.over_rate"  # from ReplayAnswers: it counted this request; seconds to wait
@@ -202,6 +238,7 @@ class ResponseCacheMiddleware:
     def _key(request, version, changed_at):
         parts = [
             RELEASE,
+            CONFIGURATION,
             # With the moment: a database restored to an earlier state reaches the same number again, with other data.
             f"{version}@{changed_at}",
             # Answers default to today (as_of): none is given again after midnight.

@@ -281,6 +281,18 @@ def test_answers_kept_by_another_release_are_not_replayed(article, monkeypatch):
     assert wsgi_get().get("X-Cache") is None
 
 
+def test_answers_kept_under_another_configuration_are_not_replayed(article):
+    wsgi_get()
+    assert wsgi_get()["Cache-Control"] == "public, max-age=60"
+
+    # As after a restart with API_CACHE_MAX_AGE=300 in the environment, the cache (Redis) kept.
+    with override_settings(API_CACHE_MAX_AGE=300):
+        answer = wsgi_get()
+
+    assert answer.get("X-Cache") is None
+    assert answer["Cache-Control"] == "public, max-age=300"
+
+
 @override_settings(CORS_ALLOWED_ORIGINS=["https://dashboard.example.go.id"])
 def test_a_dashboard_in_a_browser_gets_its_cors_answer_replayed_and_no_other_origin_does(article):
     dashboard = "https://dashboard.example.go.id"
