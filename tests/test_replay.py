@@ -16,6 +16,7 @@ from adminduk.wsgi import application
 from coverage.cache import ReplayAnswers
 from coverage.models import Measurement
 
+from .live import manage
 from .test_security import rates
 
 # Replayed answers close old connections as Django's request_finished does; inside a test's transaction that
@@ -291,6 +292,32 @@ def test_answers_kept_under_another_configuration_are_not_replayed(article):
 
     assert answer.get("X-Cache") is None
     assert answer["Cache-Control"] == "public, max-age=300"
+
+
+def test_settings_that_shape_no_answer_do_not_split_the_cache(article):
+    wsgi_get()
+
+    # Another replica: its own secret, host list and Redis address, the same answers.
+    with override_settings(
+        SECRET_KEY="another-replica-0123456789-abcdefghijklmnopqrstuvwxyz",
+        ALLOWED_HOSTS=["testserver", "pod-7.internal"],
+        REDIS_URL="redis://:a-password@10.0.0.7:6379/0",
+    ):
+        answer = wsgi_get()
+
+    assert answer["X-Cache"] == "hit"
+
+
+def test_replicas_started_alike_key_answers_alike_and_another_time_zone_does_not():
+    def configuration(**env):
+        code = "from coverage.cache import configuration; print(configuration())"
+        return manage("shell", "--no-imports", "-c", code, database_url="sqlite:///:memory:", **env).stdout
+
+    replica = configuration(SECRET_KEY="replica-one-0123456789-abcdefghijklmnopqrstuvwxyz", ALLOWED_HOSTS="a.example")
+    other = configuration(SECRET_KEY="replica-two-0123456789-abcdefghijklmnopqrstuvwxyz", ALLOWED_HOSTS="b.example")
+
+    assert replica == other
+    assert configuration(TIME_ZONE="UTC") != replica
 
 
 @override_settings(CORS_ALLOWED_ORIGINS=["https://dashboard.example.go.id"])
