@@ -161,6 +161,12 @@ def _read_data_version():
         return cursor.fetchone() or (0, None)
 
 
+def data_stamp(version, changed_at) -> str:
+    """The data version as the ETag and the cache key name it: with the moment it was reached, because a database
+    restored to an earlier state reaches the same number again, with other data."""
+    return f"{version}-{changed_at or 0}"
+
+
 def _cacheable(request) -> bool:
     path = request.path
     return request.method in ("GET", "HEAD") and (path.startswith(CACHED_PATHS) or path in CACHED_EXACT)
@@ -180,8 +186,7 @@ class ResponseCacheMiddleware:
         noted = request.META.get(NOTED)
         version, changed_at, noted_key = noted if noted is not None else (*current_data_version(), None)
         request.data_version = (version, changed_at)  # also keys the code lookups of filters (coverage.filters)
-        # With the moment: a database restored to an earlier state reaches the same number again, with other data.
-        data_etag = f'W/"data-{version}-{changed_at or 0}"'
+        data_etag = f'W/"data-{data_stamp(version, changed_at)}"'
         anonymous = _anonymous(request)
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
         # The shortcut is for anonymous readers of public data only: a client with credentials has them checked
@@ -262,8 +267,7 @@ class ResponseCacheMiddleware:
         parts = [
             RELEASE,
             configuration(),
-            # With the moment: a database restored to an earlier state reaches the same number again, with other data.
-            f"{version}@{changed_at}",
+            data_stamp(version, changed_at),
             # Answers default to today (as_of): none is given again after midnight.
             timezone.localdate().isoformat(),
             request.method,
