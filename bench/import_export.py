@@ -192,7 +192,11 @@ print(json.dumps({
     return facts, problems
 
 
-FLOOR_TABLES = ("coverage_measurement", "coverage_historicalmeasurement")
+# The two tables an import of new figures writes, and which of their rows it wrote (the first run's).
+FLOOR_ROWS = {
+    "coverage_measurement": "ORDER BY id",
+    "coverage_historicalmeasurement": "WHERE history_type = '+' ORDER BY history_id",
+}
 
 
 def database_floor(url, rows):
@@ -203,7 +207,7 @@ def database_floor(url, rows):
 
     with psycopg.connect(url) as connection:
         timings = {}
-        for table in FLOOR_TABLES:
+        for table in FLOOR_ROWS:
             twin = f"floor_{table}"
             connection.execute(f"CREATE TABLE {twin} (LIKE {table} INCLUDING ALL)")
             keys = connection.execute(
@@ -217,13 +221,10 @@ def database_floor(url, rows):
                 connection.execute("CHECKPOINT")  # the imports' dirty pages written out first, not during the floor
         except psycopg.errors.InsufficientPrivilege:
             print("(no CHECKPOINT before the floor: the role is not a superuser and lacks pg_checkpoint)")
-        source = {
-            FLOOR_TABLES[0]: f"SELECT * FROM {FLOOR_TABLES[0]} ORDER BY id LIMIT {rows:d}",
-            FLOOR_TABLES[1]: (
-                f"SELECT * FROM {FLOOR_TABLES[1]} WHERE history_type = '+' ORDER BY history_id LIMIT {rows:d}"
-            ),
-        }
-        steps = [(f"insert into {table}", f"INSERT INTO floor_{table} {source[table]}") for table in FLOOR_TABLES]
+        steps = [
+            (f"insert into {table}", f"INSERT INTO floor_{table} SELECT * FROM {table} {which} LIMIT {rows:d}")
+            for table, which in FLOOR_ROWS.items()
+        ]
         steps.append(("foreign keys", "SET CONSTRAINTS ALL IMMEDIATE"))  # the deferred checks of a commit
         for name, statement in steps:
             start = time.perf_counter()
