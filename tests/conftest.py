@@ -5,7 +5,7 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from coverage.models import Source
+from coverage.models import DataVersion, Measurement, Source
 
 from .factories import UserFactory
 
@@ -90,3 +90,22 @@ def national_kia(db, tmp_path, django_user_model):
         ):
             writer.writerow([code, "kia-ownership", "2024-06-30", index % 100])
     call_command("import_measurements", str(path), "--source", str(source.pk), "--user", "loader", stdout=StringIO())
+
+
+@pytest.fixture
+def backup(db):
+    """backup(*figures) takes a backup of those figures and the data version now; its restore() brings them back
+    as restoring a database from that backup would (the version numbers go back too)."""
+
+    class Backup:
+        def __init__(self, *figures):
+            self.figures = [(figure.pk, figure.value, figure.version) for figure in figures]
+            self.data_version = DataVersion.objects.values_list("version", "changed_at").get(pk=1)
+
+        def restore(self):
+            for pk, value, version in self.figures:
+                Measurement.objects.filter(pk=pk).update(value=value, version=version)
+            version, changed_at = self.data_version
+            DataVersion.objects.filter(pk=1).update(version=version, changed_at=changed_at)
+
+    return Backup

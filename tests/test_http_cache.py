@@ -36,18 +36,15 @@ def test_if_none_match_gets_a_304_until_the_data_changes(article, api, editor):
     assert fresh["ETag"] != etag
 
 
-def test_an_etag_of_data_discarded_by_a_restore_gets_the_current_data_not_a_304(article, api, editor):
-    from coverage.models import DataVersion
-
+def test_an_etag_of_data_discarded_by_a_restore_gets_the_current_data_not_a_304(article, api, editor, backup):
     figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
     other = Measurement.objects.get(region__code="64.71", indicator__code="ktp-el-recording")
-    restore_point = DataVersion.objects.values_list("version", "changed_at").get(pk=1)
+    before = backup(figure)
     editor.patch(f"{URL}{figure.pk}/", {"value": 97.44}, format="json")
     discarded = api.get(URL, QUERY)["ETag"]  # a dashboard keeps this answer, 97.44
 
     # The backup from before that write comes back, and a write of another figure brings the number level again.
-    Measurement.objects.filter(pk=figure.pk).update(value=figure.value, version=figure.version)
-    DataVersion.objects.filter(pk=1).update(version=restore_point[0], changed_at=restore_point[1])
+    before.restore()
     editor.patch(f"{URL}{other.pk}/", {"value": 90}, format="json")
     fresh = api.get(URL, QUERY, headers={"if-none-match": discarded})
 

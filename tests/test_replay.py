@@ -255,19 +255,16 @@ def test_answers_given_before_midnight_are_not_replayed_after_it(article):
     assert after.json()["as_of"] != before.json()["as_of"]
 
 
-def test_a_database_restored_to_an_earlier_version_never_gets_answers_of_the_discarded_data(article, editor):
-    from coverage.models import DataVersion
-
+def test_a_database_restored_to_an_earlier_version_never_gets_answers_of_the_discarded_data(article, editor, backup):
     figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
     other = Measurement.objects.get(region__code="64.71", indicator__code="ktp-el-recording")
     wsgi_get()
-    restore_point = DataVersion.objects.values_list("version", "changed_at").get(pk=1)
+    before = backup(figure)
     editor.patch(f"{URL}{figure.pk}/", {"value": 97.44}, format="json")
     assert wsgi_get().json()["results"][0]["value"] == 97.44  # kept for this version
 
     # The backup from before that write comes back, and a write of another figure follows it.
-    Measurement.objects.filter(pk=figure.pk).update(value=figure.value, version=figure.version)
-    DataVersion.objects.filter(pk=1).update(version=restore_point[0], changed_at=restore_point[1])
+    before.restore()
     editor.patch(f"{URL}{other.pk}/", {"value": 90}, format="json")
 
     assert wsgi_get().json()["results"][0]["value"] == 97.43
