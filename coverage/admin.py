@@ -1,17 +1,9 @@
-import re
-import tempfile
-import uuid
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
@@ -19,6 +11,7 @@ from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
+from .admin_imports import measurement_import_view
 from .models import ClientKey, Indicator, Measurement, NationalTarget, Partnership, Region, RegionGrant, Source
 from .scopes import scope_of
 
@@ -305,78 +298,6 @@ class PartnershipAdmin(admin.ModelAdmin):
     @admin.display(description=_("regions"))
     def region_codes(self, obj):
         return ", ".join(region.code for region in obj.regions.all())
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (CSV, XLSX or JSON)"))
-    source = forms.ModelChoiceField(
-        Source.objects.all(), required=False, label=_("Source for rows that do not name one")
-    )
-
-
-def import_directory() -> Path:
-    directory = Path(tempfile.gettempdir()) / "adminduk-imports"
-    directory.mkdir(mode=0o700, exist_ok=True)
-    return directory
-
-
-def measurement_import_view(model_admin, request):
-    """Upload → preview (a dry run of the same service as the API and the command) → confirm."""
-    if not request.user.has_perms(["coverage.add_measurement", "coverage.change_measurement"]):
-        raise PermissionDenied
-    context = {**model_admin.admin_site.each_context(request), "opts": Measurement._meta, "title": _("Import figures")}
-    if request.method == "POST" and "confirm" in request.POST:
-        token = request.POST.get("token", "")
-        stored = next(import_directory().glob(f"{token}.*"), None) if re.fullmatch(r"[0-9a-f]{32}", token) else None
-        if stored is None:
-            messages.error(request, _("The preview has expired; upload the file again."))
-            return redirect("admin:coverage_measurement_import")
-        source = request.POST.get("source") or None
-        report = services.import_measurements(
-            services.read_table(stored.read_bytes(), filename=stored.name),
-            user=request.user,
-            dry_run=False,
-            scope=scope_of(request.user),
-            default_source=int(source) if source and source.isdigit() else None,
-        )
-        stored.unlink(missing_ok=True)
-        if report.errors:
-            return TemplateResponse(request, "admin/coverage/measurement/import.html", {**context, "report": report})
-        messages.success(
-            request,
-            _("Imported: %(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
-            % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
-        )
-        return redirect("admin:coverage_measurement_changelist")
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        source = form.cleaned_data["source"]
-        content = upload.read()
-        try:
-            rows = services.read_table(content, filename=upload.name, content_type=upload.content_type or "")
-            report = services.import_measurements(
-                rows,
-                user=request.user,
-                dry_run=True,
-                scope=scope_of(request.user),
-                default_source=source.pk if source else None,
-                max_rows=settings.IMPORT_MAX_ROWS,
-            )
-        except services.ImportFileError as exc:
-            form.add_error("file", str(exc))
-        else:
-            token = uuid.uuid4().hex
-            if not report.errors:
-                suffix = Path(upload.name).suffix.lower()
-                suffix = suffix if suffix in (".csv", ".xlsx", ".json") else ".upload"
-                (import_directory() / f"{token}{suffix}").write_bytes(content)
-            return TemplateResponse(
-                request,
-                "admin/coverage/measurement/import.html",
-                {**context, "report": report, "token": token, "source": source.pk if source else ""},
-            )
-    return TemplateResponse(request, "admin/coverage/measurement/import.html", {**context, "form": form})
 
 
 # API keys of client apps (djangorestframework-api-key), managed by superusers only: a key acts for an account,
