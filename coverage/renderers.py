@@ -3,10 +3,12 @@
 Built on djangorestframework-csv. The rows of a paginated list, and of every answer endpoint, are
 the objects under ``results``; nested objects become dotted columns (``target.value``). Errors stay
 JSON whatever format was asked for, so a client never has to parse an error out of a CSV file.
+Text that a spreadsheet would run as a formula is written as text (spreadsheet_safe), in every CSV.
 """
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import orjson
@@ -15,6 +17,41 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from rest_framework.renderers import JSONRenderer
 from rest_framework_csv.renderers import CSVRenderer as LibraryCSVRenderer
+
+# CSV injection (OWASP): a spreadsheet runs a cell that starts with one of these as a formula (tab and carriage
+# return because some skip them first). Every CSV written here, by Python or by PostgreSQL, puts TEXT_PREFIX before
+# such a text cell, which makes it text (=HYPERLINK(…) becomes '=HYPERLINK(…)). Excel set to Bahasa Indonesia splits
+# a CSV file it opens at its list separator, the semicolon, so a trigger after a semicolon inside a text cell starts a
+# cell there: it gets the prefix too. Only text: a number is never prefixed, so a negative gap stays -25.52. The one
+# rule; spreadsheet_safe_sql() is the same rule in SQL.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_PREFIX = "'"
+LIST_SEPARATOR = ";"
+_TRIGGER_CLASS = (
+    "["
+    + "".join(sorted(FORMULA_TRIGGERS, key=lambda c: c == "-")).translate({ord("\t"): "\\t", ord("\r"): "\\r"})
+    + "]"
+)  # the hyphen last: a character, not a range
+_AFTER_SEPARATOR = re.compile(f"({re.escape(LIST_SEPARATOR)})({_TRIGGER_CLASS})")
+
+
+def spreadsheet_safe(value):
+    """``value`` as a CSV cell that a spreadsheet shows and never runs: text starting with one of FORMULA_TRIGGERS, or
+    holding one right after LIST_SEPARATOR, gets TEXT_PREFIX there; anything else (numbers, None) is as it is."""
+    if not isinstance(value, str):
+        return value
+    if LIST_SEPARATOR in value:
+        value = _AFTER_SEPARATOR.sub(rf"\1{TEXT_PREFIX}\2", value)
+    return TEXT_PREFIX + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def spreadsheet_safe_sql(expression: str) -> str:
+    """SQL for spreadsheet_safe() of a text ``expression`` (named three times: a column, not a computation), from the
+    same constants (PostgreSQL's regular expressions read the same character class)."""
+    quote = TEXT_PREFIX.replace("'", "''")
+    separated = f"regexp_replace({expression}, '{_AFTER_SEPARATOR.pattern}', '\\1{quote}\\2', 'g')"
+    codes = ", ".join(str(ord(c)) for c in FORMULA_TRIGGERS)
+    return f"CASE WHEN ascii({expression}) IN ({codes}) THEN '{quote}' || {separated} ELSE {separated} END"
 
 
 class CSVRenderer(LibraryCSVRenderer):
@@ -59,6 +96,8 @@ class CSVRenderer(LibraryCSVRenderer):
             return item
         if isinstance(item, bool):
             return {"": "true" if item else "false"}
+        if isinstance(item, str):  # every text cell, at any depth: nested objects and lists are flattened here too
+            return {"": spreadsheet_safe(item)}
         return super().flatten_item(item)
 
 
@@ -83,11 +122,12 @@ def csv_line(values) -> str:
 
 
 def csv_chunks(rows, *, rows_per_chunk=2000):
-    """CSV text of ``rows`` (sequences of values) in chunks of many rows: one writer, not one per row."""
+    """CSV text of ``rows`` (sequences of values) in chunks of many rows: one writer, not one per row. Text is
+    written spreadsheet_safe()."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for count, values in enumerate(rows, start=1):
-        writer.writerow(["true" if v is True else "false" if v is False else v for v in values])
+        writer.writerow(["true" if v is True else "false" if v is False else spreadsheet_safe(v) for v in values])
         if count % rows_per_chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -635,7 +635,8 @@ def figure_rows(queryset, *, chunk_size=None):
 
 
 # The same rows as text written by PostgreSQL itself (COPY … TO STDOUT, see renderers.copy_csv_chunks): each value
-# as figure_row() and the csv module write it. Run with TimeZone set to the current time zone and DateStyle ISO.
+# as figure_row() and the csv module write it (text spreadsheet_safe(), as csv_chunks() writes it). Run with TimeZone
+# set to the current time zone and DateStyle ISO.
 FIGURE_CSV_COLUMNS = (
     ("id", "id"),
     ("region__code", "region"),
@@ -679,6 +680,8 @@ def _iso_moment_sql(column):
 def figure_csv_query(queryset) -> tuple[str, tuple] | None:
     """SQL and parameters of ``queryset``'s figures as rows of text, in its order (for COPY … TO STDOUT), or None
     if its order is not one of the API's."""
+    from .renderers import spreadsheet_safe_sql  # the CSV rule lives with the CSV writers
+
     fields = dict(FIGURE_CSV_COLUMNS)
     ordering = []
     for key in queryset.query.order_by:
@@ -688,11 +691,16 @@ def figure_csv_query(queryset) -> tuple[str, tuple] | None:
         ordering.append(f"f.{name} DESC" if key.startswith("-") else f"f.{name}")
     sql, params = queryset.values_list(*fields).query.sql_with_params()
     names = list(fields.values())
-    # Empty text is written as nothing, as the csv module does (COPY would write ""). The timestamps are formatted
-    # in a LATERAL subquery that PostgreSQL memoizes on the three of them (each named once, so that they are the
-    # whole cache key): once per distinct triple, rows written together share one, not once per row.
+    # Text goes through the CSV writers' own rule against formulas (spreadsheet_safe_sql), and empty text is written
+    # as nothing, as the csv module does (COPY would write ""). The timestamps are formatted in a LATERAL subquery
+    # that PostgreSQL memoizes on the three of them (each named once, so that they are the whole cache key): once
+    # per distinct triple, rows written together share one, not once per row.
     values = [
-        f"m.{name}" if name in MOMENT_COLUMNS else f"nullif(f.{name}, '')" if name in TEXT_COLUMNS else f"f.{name}"
+        f"m.{name}"
+        if name in MOMENT_COLUMNS
+        else f"nullif({spreadsheet_safe_sql(f'f.{name}')}, '')"
+        if name in TEXT_COLUMNS
+        else f"f.{name}"
         for name in names
     ]
     formatted = ", ".join(f"{_iso_moment_sql(f't.{name}')} AS {name}" for name in MOMENT_COLUMNS)
