@@ -5,6 +5,7 @@ README.md lists each variable. With nothing set, the service runs on an SQLite f
 project folder, which is what the quick start uses.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -66,7 +67,9 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "X-Request-ID", "
 CORS_PREFLIGHT_MAX_AGE = 3600
 
 # How many reverse proxies in front of the service append to X-Forwarded-For. 0: the client is REMOTE_ADDR and
-# the header is ignored (a client could write anything in it); 1: the address our own proxy appended.
+# the header is ignored (a client could write anything in it); 1: the address our own proxy appended. The one rule
+# that reads it, coverage.throttling.client_address, gives the client's address to the throttles, the failed
+# authentication counter, the request log and the admin login's lockout (through DRF's NUM_PROXIES, below).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 INSTALLED_APPS = [
@@ -89,6 +92,7 @@ INSTALLED_APPS = [
     "simple_history",
     "corsheaders",
     "django_guid",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +112,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "coverage.history.DoorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login attempt into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "adminduk.urls"
@@ -158,6 +164,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A new API key is shown once as an admin message: kept in the session, not in a cookie the browser holds.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# The admin login (the only password login) is locked after ADMIN_LOGIN_FAILURE_LIMIT failed attempts for an
+# account, from any address, or from an address, for any account (django-axes; attempts kept in the database, shown
+# in the admin). Failures are forgotten, and a lock lifted, ADMIN_LOGIN_COOLOFF_MINUTES after the last failure (one
+# made while locked, even with the right password, starts the wait again); `manage.py axes_reset` lifts every lock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out attempt before any password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, and per address
+# Not reset by a successful login: axes would then clear every failure of the address too, and anyone with an
+# account could wipe their address's guesses at another account by logging in to their own between batches.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "coverage.throttling.client_address"
+AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -231,9 +254,11 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # A header-based scheme first: its WWW-Authenticate header makes a missing credential a 401, not a 403.
+        # A header-based scheme first: its WWW-Authenticate header makes a missing credential a 401, not a 403. It
+        # also sees every Authorization header first: it refuses an unknown scheme (401) and an address past its
+        # rate of failed authentications (429). Both header schemes count their failures against the address.
         "coverage.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "coverage.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["coverage.permissions.ModelPermissionsWithPublicRead"],
@@ -256,6 +281,9 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_ANON_RATE", default="300/min") or None,
         "client": env.str("THROTTLE_CLIENT_RATE", default="3000/min") or None,
         "write": env.str("THROTTLE_WRITE_RATE", default="120/min") or None,
+        # Failed authentications (wrong key or token, unknown scheme) per client address: past it, that address
+        # gets 429 for any credential until the window ends (coverage.authentication).
+        "failed_auth": env.str("THROTTLE_FAILED_AUTH_RATE", default="30/min") or None,
     },
     "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_PARSER_CLASSES": [

@@ -86,14 +86,14 @@ def _keyed(name) -> bool:
     return (
         name.isupper()
         and name not in UNKEYED_SETTINGS
-        and not name.startswith("EMAIL_")
+        and not name.startswith(("EMAIL_", "AXES_"))  # mail, and the admin login lockout: no answer
         and "SECRET" not in name
         and "PASSWORD" not in name
     )
 
 
 def _plain(value) -> bool:
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or type(value) in (str, int, float, bool):  # exactly: a lazy str (a library's) is not plain data
         return True
     if isinstance(value, list | tuple):
         return all(map(_plain, value))

@@ -7,10 +7,10 @@ import logging
 import time
 
 from django.utils.functional import SimpleLazyObject, empty
-from rest_framework.throttling import BaseThrottle
+
+from .throttling import client_address
 
 logger = logging.getLogger("adminduk.request")
-CLIENT = BaseThrottle()
 
 
 class RequestLogMiddleware:
@@ -43,7 +43,7 @@ def log_request(request, status, started, user=None, key=None):
             "path": request.path,
             "status": status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            "client_ip": CLIENT.get_ident(request),  # behind TRUSTED_PROXIES, the address the proxy saw
+            "client_ip": client_address(request),  # behind TRUSTED_PROXIES, the address the proxy saw
             "user": user.get_username() if user is not None and user.is_authenticated else None,
             "api_key": key.prefix if key is not None else None,
         },

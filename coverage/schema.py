@@ -53,7 +53,15 @@ PRECONDITION_ERROR = client_error_response(412, ["precondition_failed"])
 # can meet.
 OWN_ERRORS = {
     "401": client_error_response(
-        401, ["authentication_failed", "not_authenticated", "invalid_key", "key_expired", "inactive_account"]
+        401,
+        [
+            "authentication_failed",
+            "not_authenticated",
+            "unsupported_scheme",
+            "invalid_key",
+            "key_expired",
+            "inactive_account",
+        ],
     ),
     "403": client_error_response(403, ["permission_denied", "read_only_key", "out_of_scope"]),
     "503": client_error_response(503, ["database_unavailable"], types=ServerErrorEnum),

@@ -24,5 +24,5 @@ SECURE_SSL_REDIRECT = False
 # behaviour run without it, and tests/test_security.py switches it on with the production rates' shape.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"anon": None, "client": None, "write": None},
+    "DEFAULT_THROTTLE_RATES": {"anon": None, "client": None, "write": None, "failed_auth": None},
 }

@@ -1,0 +1,349 @@
+"""Guessing is slowed down: failed authentications on the API are counted per client address and answered 429
+past THROTTLE_FAILED_AUTH_RATE; the admin login locks an account, and an address, after repeated wrong passwords
+(django-axes); an Authorization header that does not authenticate is a 401 that says why. The client's address is
+the one TRUSTED_PROXIES gives, for all of them."""
+
+import logging
+import time
+
+import pytest
+from axes.models import AccessAttempt
+from django.core.cache import caches
+from django.test import Client, override_settings
+from rest_framework.test import APIClient
+
+from .test_keys_and_scopes import key_client, make_key
+from .test_security import manage
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/measurements/"
+LOGIN = "/admin/login/"
+PASSWORD = "right-horse-battery-staple"
+GUESSER = "203.0.113.7"
+NEIGHBOUR = "198.51.100.9"
+
+
+def rates(failed_auth=None, proxies=0):
+    """The failed-authentication rate, and TRUSTED_PROXIES as settings.py hands it to DRF (NUM_PROXIES)."""
+    from django.conf import settings
+
+    return override_settings(
+        TRUSTED_PROXIES=proxies,
+        REST_FRAMEWORK={
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {"anon": None, "client": None, "write": None, "failed_auth": failed_auth},
+            "NUM_PROXIES": proxies,
+        },
+    )
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters(db):
+    caches["throttle"].clear()
+    # Counters run in fixed windows (per minute here): start well inside one, so that no test sees its count
+    # start again halfway.
+    into_minute = time.time() % 60
+    if into_minute > 50:
+        time.sleep(60.5 - into_minute)
+
+
+def codes(response):
+    return [error["code"] for error in response.json()["errors"]]
+
+
+def guess(address=GUESSER, header="Api-Key aaaaaaaa.wrongsecretwrongsecretwrongsecr", **extra):
+    return APIClient().get(URL, HTTP_AUTHORIZATION=header, REMOTE_ADDR=address, **extra)
+
+
+# --- failed authentications on the API ----------------------------------------------------------------------
+
+
+def test_wrong_keys_past_the_failed_auth_rate_get_a_json_429_with_retry_after():
+    with rates(failed_auth="3/min"):
+        answers = [guess() for _ in range(5)]
+
+    assert [a.status_code for a in answers] == [401, 401, 401, 429, 429]
+    assert answers[3].json()["type"] == "client_error"
+    assert codes(answers[3]) == ["throttled"]
+    assert 1 <= int(answers[3]["Retry-After"]) <= 60
+
+
+def test_past_the_rate_a_right_key_from_the_same_address_gets_429_too():
+    key = make_key()
+    with rates(failed_auth="2/min"):
+        before = key_client(key).get(URL, REMOTE_ADDR=GUESSER)
+        [guess() for _ in range(2)]
+        after = key_client(key).get(URL, REMOTE_ADDR=GUESSER)
+
+    assert before.status_code == 200
+    assert after.status_code == 429
+    assert codes(after) == ["throttled"]
+
+
+def test_past_the_rate_another_address_still_authenticates():
+    key = make_key()
+    with rates(failed_auth="2/min"):
+        guesser = [guess().status_code for _ in range(3)]
+        neighbour = key_client(key).get(URL, REMOTE_ADDR=NEIGHBOUR)
+        neighbours_wrong_key = guess(address=NEIGHBOUR)
+
+    assert guesser == [401, 401, 429]
+    assert neighbour.status_code == 200
+    assert neighbours_wrong_key.status_code == 401
+
+
+def test_past_the_rate_anonymous_reads_from_the_address_are_served():
+    with rates(failed_auth="2/min"):
+        guesser = [guess().status_code for _ in range(3)]
+        anonymous = APIClient().get(URL, REMOTE_ADDR=GUESSER)
+
+    assert guesser == [401, 401, 429]
+    assert anonymous.status_code == 200
+
+
+def test_right_credentials_are_not_counted_as_failures():
+    key = make_key()
+    with rates(failed_auth="2/min"):
+        right = [key_client(key).get(URL, REMOTE_ADDR=GUESSER).status_code for _ in range(4)]
+        wrong = [guess().status_code for _ in range(3)]
+
+    assert right == [200, 200, 200, 200]
+    assert wrong == [401, 401, 429]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Token 0123456789abcdef0123456789abcdef01234567", "Bearer x", "Api-Key", "Api-Key a b", "Basic dTpw", ""],
+)
+def test_wrong_tokens_unknown_schemes_and_malformed_headers_all_count(header):
+    with rates(failed_auth="1/min"):
+        first = guess(header=header)
+        second = guess(header=header)
+
+    assert first.status_code == 401
+    assert second.status_code == 429
+
+
+def test_with_the_counter_store_down_credentials_are_still_checked():
+    from django.conf import settings
+
+    key = make_key()
+    dead = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    with override_settings(CACHES={**settings.CACHES, "throttle": dead}), rates(failed_auth="1/min"):
+        right = key_client(key).get(URL, REMOTE_ADDR=GUESSER)
+        wrong = [guess().status_code for _ in range(3)]
+
+    assert right.status_code == 200
+    assert wrong == [401, 401, 401]
+
+
+def test_behind_one_trusted_proxy_each_client_has_its_own_count_of_failures():
+    with rates(failed_auth="1/min", proxies=1):
+        # Every request comes from the proxy; it appended the client's address last, after what the client wrote.
+        first = [guess(address="10.0.0.1", HTTP_X_FORWARDED_FOR=f"1.1.1.{n}, {GUESSER}") for n in range(2)]
+        other = guess(address="10.0.0.1", HTTP_X_FORWARDED_FOR=NEIGHBOUR)
+
+    assert [a.status_code for a in first] == [401, 429]
+    assert other.status_code == 401
+
+
+def test_without_a_trusted_proxy_a_client_written_x_forwarded_for_opens_no_new_count():
+    with rates(failed_auth="1/min", proxies=0):
+        answers = [guess(HTTP_X_FORWARDED_FOR=f"1.1.1.{n}").status_code for n in range(3)]
+
+    assert answers == [401, 429, 429]
+
+
+def test_behind_a_trusted_proxy_a_forwarded_value_that_is_no_address_counts_as_the_connecting_address():
+    with rates(failed_auth="1/min", proxies=1):
+        answers = [guess(HTTP_X_FORWARDED_FOR=f"not-an-address-{n}").status_code for n in range(2)]
+
+    assert answers == [401, 429]
+
+
+def test_the_failed_auth_rate_is_30_a_minute_by_default_and_an_empty_variable_switches_it_off():
+    script = "from rest_framework.settings import api_settings as a; print(a.DEFAULT_THROTTLE_RATES['failed_auth'])"
+
+    default = manage("shell", "--no-imports", "-c", script, DEBUG="true")
+    off = manage("shell", "--no-imports", "-c", script, DEBUG="true", THROTTLE_FAILED_AUTH_RATE="")
+
+    assert default.stdout.strip() == "30/min", default.stderr
+    assert off.stdout.strip() == "None", off.stderr
+
+
+# --- an Authorization header that does not authenticate says why ------------------------------------------
+
+
+def test_a_bearer_header_on_a_public_list_is_a_401_naming_the_accepted_schemes():
+    response = APIClient().get(URL, HTTP_AUTHORIZATION="Bearer 0123456789", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 401
+    assert codes(response) == ["unsupported_scheme"]
+    detail = response.json()["errors"][0]["detail"]
+    assert "Api-Key <key>" in detail and "Token <token>" in detail
+    assert response.has_header("WWW-Authenticate")
+
+
+def test_a_bearer_write_is_a_401_not_a_403_credentials_not_provided(article):
+    response = APIClient().post(URL, {}, format="json", HTTP_AUTHORIZATION="Bearer 0123456789")
+
+    assert response.status_code == 401
+    assert codes(response) == ["unsupported_scheme"]
+
+
+@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "0123456789abcdef", "", "   "])
+def test_other_schemes_a_bare_value_and_an_empty_header_are_401_unsupported_scheme(header):
+    response = APIClient().get(URL, HTTP_AUTHORIZATION=header)
+
+    assert response.status_code == 401
+    assert codes(response) == ["unsupported_scheme"]
+
+
+def test_the_schemes_keywords_are_accepted_in_any_case():
+    key = make_key()
+
+    assert APIClient().get(URL, HTTP_AUTHORIZATION=f"API-KEY {key}").status_code == 200
+
+
+def test_the_request_log_names_the_client_behind_the_trusted_proxy(caplog):
+    with rates(proxies=1), caplog.at_level(logging.INFO, logger="adminduk.request"):
+        guess(address="10.0.0.1", HTTP_X_FORWARDED_FOR=f"1.1.1.1, {GUESSER}")
+
+    (record,) = [r for r in caplog.records if r.name == "adminduk.request"]
+    assert record.status == 401
+    assert record.client_ip == GUESSER
+
+
+# --- the admin login ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """make(username) makes a staff account whose password is PASSWORD."""
+
+    def make(username):
+        return django_user_model.objects.create_user(username, password=PASSWORD, is_staff=True)
+
+    return make
+
+
+def log_in(username, password, address=GUESSER, **extra):
+    """A browser's login on the admin's own page; the browser (its session) is returned with the answer."""
+    browser = Client()
+    response = browser.post(
+        LOGIN, {"username": username, "password": password, "next": "/admin/"}, REMOTE_ADDR=address, **extra
+    )
+    return browser, response
+
+
+def logged_in(browser) -> bool:
+    return browser.get("/admin/").status_code == 200
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_below_the_limit_the_right_password_logs_in(staff):
+    staff("operator")
+    for _ in range(2):
+        log_in("operator", "wrong")
+
+    browser, response = log_in("operator", PASSWORD)
+
+    assert response.status_code == 302
+    assert logged_in(browser)
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_the_limit_of_wrong_passwords_locks_the_account_even_from_other_addresses(staff):
+    staff("operator")
+    for n in range(3):
+        log_in("operator", "wrong", address=f"192.0.2.{n + 1}")
+
+    browser, response = log_in("operator", PASSWORD, address=NEIGHBOUR)
+
+    assert response.status_code == 429
+    assert not logged_in(browser)
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_the_limit_of_wrong_passwords_from_an_address_locks_it_for_every_account(staff):
+    staff("operator")
+    for name in ("admin", "root", "kepala"):
+        log_in(name, "wrong")
+
+    locked_browser, locked = log_in("operator", PASSWORD)
+    browser, elsewhere = log_in("operator", PASSWORD, address=NEIGHBOUR)
+
+    assert locked.status_code == 429
+    assert not logged_in(locked_browser)
+    assert elsewhere.status_code == 302
+    assert logged_in(browser)
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_logging_in_to_ones_own_account_does_not_wipe_the_addresss_failures(staff):
+    staff("operator")
+    staff("insider")
+    log_in("operator", "wrong")
+    log_in("operator", "wrong")
+    log_in("insider", PASSWORD)
+    log_in("operator", "wrong")
+
+    browser, response = log_in("operator", PASSWORD)
+
+    assert response.status_code == 429
+    assert not logged_in(browser)
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_behind_one_trusted_proxy_two_clients_are_locked_out_apart(staff):
+    staff("operator")
+    with rates(proxies=1):
+        for name in ("admin", "root", "kepala"):
+            log_in(name, "wrong", address="10.0.0.1", HTTP_X_FORWARDED_FOR=f"1.1.1.1, {GUESSER}")
+        guessers_browser, guesser = log_in("operator", PASSWORD, address="10.0.0.1", HTTP_X_FORWARDED_FOR=GUESSER)
+        browser, neighbour = log_in("operator", PASSWORD, address="10.0.0.1", HTTP_X_FORWARDED_FOR=NEIGHBOUR)
+
+    assert guesser.status_code == 429
+    assert not logged_in(guessers_browser)
+    assert neighbour.status_code == 302
+    assert logged_in(browser)
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_without_a_trusted_proxy_a_client_written_x_forwarded_for_opens_no_new_lockout_bucket(staff):
+    staff("operator")
+    with rates(proxies=0):
+        for n, name in enumerate(("admin", "root", "kepala")):
+            log_in(name, "wrong", HTTP_X_FORWARDED_FOR=f"1.1.1.{n}")
+        browser, response = log_in("operator", PASSWORD, HTTP_X_FORWARDED_FOR="1.1.1.9")
+
+    assert response.status_code == 429
+    assert not logged_in(browser)
+
+
+def test_a_login_whose_forwarded_value_is_no_address_is_answered_and_counted(staff):
+    staff("operator")
+    with rates(proxies=1):
+        _, response = log_in("operator", "wrong", HTTP_X_FORWARDED_FOR="not-an-address")
+
+    assert response.status_code == 200  # the login page again, with its error
+    assert AccessAttempt.objects.get().ip_address == GUESSER
+
+
+def test_the_admin_login_limits_come_from_the_environment():
+    script = "from django.conf import settings as s; print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds())"
+
+    default = manage("shell", "--no-imports", "-c", script, DEBUG="true")
+    configured = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        DEBUG="true",
+        ADMIN_LOGIN_FAILURE_LIMIT="4",
+        ADMIN_LOGIN_COOLOFF_MINUTES="60",
+    )
+
+    assert default.stdout.strip() == "10 900.0", default.stderr
+    assert configured.stdout.strip() == "4 3600.0", configured.stderr
