@@ -15,4 +15,7 @@ worker_class = "sync"
 # each keeps one PostgreSQL connection, and PostgreSQL allows 100 unless told otherwise.
 workers = int(os.environ.get("GUNICORN_WORKERS") or min(2 * len(os.sched_getaffinity(0)), 8))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)  # a full export of the district set takes ~15 s
+# The longest request line gunicorn takes (its maximum): URLs of up to 8 KB reach Django, which answers in JSON (a
+# request line of 1,000 short filter values fits). A longer one is gunicorn's own 414 page (the API guide says so).
+limit_request_line = 8190
 accesslog = None  # the service writes one JSON line per request itself (coverage.requestlog)

@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside security and CORS, whose headers the JSON errors keep; before anything that reads the path.
+    "coverage.middleware.JsonApiErrorsMiddleware",
+    "coverage.middleware.OptionalSlashMiddleware",
     "coverage.cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -248,9 +251,19 @@ for _alias in ("responses", "throttle"):
         # Never let a slow or absent Redis hang a request.
         CACHES[_alias].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 2, "socket_timeout": 2})
         CACHES[_alias].setdefault("KEY_PREFIX", f"adminduk-{_alias}")
-# Bulk import: the largest file (bytes) and the most rows one import takes.
+# Bulk import (coverage.services.ImportLimits, README "Configuration"): one byte limit for a file or JSON body on
+# every door; the rows one import takes through the API and the admin, which run inside a worker's timeout (set
+# so that the slowest kind of file at the cap finishes well inside GUNICORN_TIMEOUT, measured), and through the
+# command, which runs without one.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+IMPORT_MAX_WEB_ROWS = env.int("IMPORT_MAX_WEB_ROWS", default=50_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
+# An admin upload over IMPORT_MAX_BYTES is dropped unread (the form says why); Django's own handlers after it.
+FILE_UPLOAD_HANDLERS = [
+    "coverage.parsers.ImportSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -286,11 +299,11 @@ REST_FRAMEWORK = {
         "failed_auth": env.str("THROTTLE_FAILED_AUTH_RATE", default="30/min") or None,
     },
     "NUM_PROXIES": TRUSTED_PROXIES,
-    "DEFAULT_PARSER_CLASSES": [
-        "coverage.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # Records are written as JSON, the shape they are read in (a form would send every value as text: "0" for a
+    # boolean, "" for a null). Imports take a file (multipart) or a JSON array: their own parsers.
+    "DEFAULT_PARSER_CLASSES": ["coverage.parsers.JSONParser"],
+    # No OPTIONS answer describing the fields: the OpenAPI schema does (CORS preflights are answered before the view).
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "coverage.negotiation.ContentNegotiation",
     "COERCE_DECIMAL_TO_STRING": False,
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
@@ -343,6 +356,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "coverage.schema.add_parameter_examples",
+        "coverage.schema.document_server_limits",
     ],
 }
 

@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from coverage.dashboard import dashboard
 from coverage.health import LivenessView, ReadinessView
-from coverage.views import RedocView, SwaggerView
+from coverage.views import RedocView, SchemaView, SwaggerView
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
@@ -12,7 +11,7 @@ urlpatterns = [
     path("readyz", ReadinessView.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("coverage.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
 ]

@@ -10,9 +10,11 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import selectors, services
+from . import selectors
 from .admin_imports import measurement_import_view
+from .figures import access
 from .models import ClientKey, Indicator, Measurement, NationalTarget, Partnership, Region, RegionGrant, Source
+from .permissions import actor_of
 from .scopes import scope_of
 
 admin.site.site_header = _("Population-administration coverage")
@@ -75,8 +77,25 @@ class VersionedAdmin(SimpleHistoryAdmin):
         return super().get_object(request, object_id, from_field)
 
 
+class ReferenceDataAdmin:
+    """Regions, indicators, national targets and partnerships: shown publicly and used by every province, so changed
+    only by national editors allowed to publish (coverage.figures.access); others see them read-only."""
+
+    def may_change(self, request):
+        return access.allowed(access.check_may_change_reference, actor_of(request))
+
+    def has_add_permission(self, request, *args):
+        return self.may_change(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_change(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_change(request) and super().has_delete_permission(request, obj)
+
+
 @admin.register(Region)
-class RegionAdmin(VersionedAdmin):
+class RegionAdmin(ReferenceDataAdmin, VersionedAdmin):
     list_display = ["code", "name", "level", "kind", "parent", "population", "population_as_of"]
     list_filter = ["level", "kind"]
     search_fields = ["^code", "name"]
@@ -97,12 +116,12 @@ class RegionAdmin(VersionedAdmin):
             "regions",
         ):
             # The region picker of a figure or an API key offers only the regions the editor may write.
-            queryset = queryset.filter(scope_of(request.user).q("code"))
+            queryset = queryset.filter(actor_of(request).scope.q("code"))
         return queryset, distinct
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(VersionedAdmin):
+class IndicatorAdmin(ReferenceDataAdmin, VersionedAdmin):
     list_display = ["code", "name", "name_en", "unit", "population", "higher_is_better"]
     list_filter = ["unit", "higher_is_better"]
     search_fields = ["code", "name", "name_en"]
@@ -119,9 +138,20 @@ class SourceAdmin(VersionedAdmin):
     search_fields = ["title", "publisher", "note"]
     date_hierarchy = "published_on"
 
+    # Any editor may add a source; one that public figures cite is reference data (coverage.figures.access).
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not access.allowed(access.check_may_change_source, actor_of(request), obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not access.allowed(access.check_may_change_source, actor_of(request), obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(NationalTarget)
-class NationalTargetAdmin(VersionedAdmin):
+class NationalTargetAdmin(ReferenceDataAdmin, VersionedAdmin):
     list_display = ["indicator", "year", "value", "source"]
     list_filter = ["indicator", "year"]
     list_select_related = ["indicator", "source"]
@@ -156,7 +186,7 @@ class FlagFilter(admin.SimpleListFilter):
 
 
 class MeasurementForm(VersionedForm):
-    current_user = None  # set per request by MeasurementAdmin.get_form
+    actor = None  # set per request by MeasurementAdmin.get_form
 
     class Meta:
         model = Measurement
@@ -165,8 +195,9 @@ class MeasurementForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Measurement.clean() derives the value from the counts when it is left empty.
-        self.fields["value"].required = False
+        if "value" in self.fields:  # a figure opened view-only has no editable fields
+            # Measurement.clean() derives the value from the counts when it is left empty.
+            self.fields["value"].required = False
         self.publication = {}
 
     def clean(self):
@@ -174,14 +205,16 @@ class MeasurementForm(VersionedForm):
         original = Measurement.objects.get(pk=self.instance.pk) if self.instance.pk else None
         attrs = {name: cleaned[name] for name in self.changed_data if name in cleaned and name != "expected_version"}
         try:
-            services.check_region_scope(scope_of(self.current_user), instance=original, region=cleaned.get("region"))
-        except services.PermissionDenied as exc:
-            self.add_error("region" if "region" in cleaned else None, str(exc.detail))
+            # An error on region keeps it out of the uniqueness check that follows clean(): a refusal never tells
+            # which figures exist in another region.
+            access.check_may_write_figure(self.actor, figure=original, region=cleaned.get("region"))
+        except access.AccessDenied as exc:
+            self.add_error("region" if "region" in cleaned else None, str(exc))
             return cleaned
         try:
-            self.publication = services.publication_changes(user=self.current_user, instance=original, attrs=attrs)
-        except services.PermissionDenied as exc:
-            raise forms.ValidationError(str(exc.detail), code="permission_denied") from None
+            self.publication = access.publication_changes(self.actor, figure=original, attrs=attrs)
+        except access.AccessDenied as exc:
+            raise forms.ValidationError(str(exc), code=exc.code) from None
         return cleaned
 
 
@@ -218,24 +251,50 @@ class MeasurementAdmin(VersionedAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        # A kabupaten/kota operator works on their own region's figures only; the province on all of its own.
-        return selectors.with_quality(super().get_queryset(request).filter(scope_of(request.user, reading=True).q()))
+        return selectors.with_quality(access.admin_figures(super().get_queryset(request), actor_of(request)))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
-            kwargs["queryset"] = Region.objects.filter(scope_of(request.user).q("code"))
+            kwargs["queryset"] = Region.objects.filter(actor_of(request).scope.q("code"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not access.may_open_in_admin(actor_of(request), obj):
+            return False
+        return super().has_view_permission(request, obj)
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and not scope_of(request.user).allows(obj.region.code):
+        if obj is not None and not access.allowed(access.check_may_write_figure, actor_of(request), figure=obj):
             return False
         return super().has_change_permission(request, obj)
 
-    def has_view_permission(self, request, obj=None):
-        # Also what the history pages ask: an operator sees no other region's figure, nor its past values.
-        if obj is not None and not scope_of(request.user, reading=True).allows(obj.region.code):
+    def has_delete_permission(self, request, obj=None):
+        figures = Measurement.objects.filter(pk=obj.pk) if obj is not None else None
+        if figures is not None and not access.allowed(access.check_may_delete_figures, actor_of(request), figures):
             return False
-        return super().has_view_permission(request, obj)
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        access.check_may_delete_figures(actor_of(request), queryset)
+        super().delete_queryset(request, queryset)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.check_history(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.check_history(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    @staticmethod
+    def check_history(request, object_id):
+        """The history shows every past state, drafts included: the API's rule (coverage.figures.access)."""
+        pk = int(object_id) if str(object_id).isdigit() else None
+        regions = Measurement.history.filter(id=pk).values_list("region__code", flat=True).distinct()
+        try:
+            access.check_may_read_history(actor_of(request), regions)
+        except access.NotVisible:
+            raise PermissionDenied from None
 
     @admin.display(description=_("flags"))
     def flags(self, obj):
@@ -243,33 +302,13 @@ class MeasurementAdmin(VersionedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        form.current_user = request.user
+        form.actor = actor_of(request)
         return form
 
     def save_model(self, request, obj, form, change):
         for name, value in form.publication.items():
             setattr(obj, name, value)
         super().save_model(request, obj, form, change)
-
-    def has_delete_permission(self, request, obj=None):
-        # A verified or published figure is deleted only by a client allowed to publish.
-        if (
-            obj is not None
-            and obj.status != Measurement.Status.DRAFT
-            and not request.user.has_perm("coverage.publish_measurement")
-        ):
-            return False
-        if obj is not None and not scope_of(request.user).allows(obj.region.code):
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        if (
-            not request.user.has_perm("coverage.publish_measurement")
-            and queryset.exclude(status=Measurement.Status.DRAFT).exists()
-        ):
-            raise PermissionDenied(_("Only clients allowed to publish may delete a verified or published figure."))
-        super().delete_queryset(request, queryset)
 
     def get_urls(self):
         view = self.admin_site.admin_view(lambda request: measurement_import_view(self, request))
@@ -285,7 +324,7 @@ class MeasurementAdmin(VersionedAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(ReferenceDataAdmin, admin.ModelAdmin):
     list_display = ["name", "indicator", "region_codes", "source"]
     list_filter = ["indicator"]
     list_select_related = ["indicator", "source"]
@@ -314,12 +353,12 @@ class ClientKeyForm(forms.ModelForm):
         cleaned = super().clean()
         user, regions = cleaned.get("user"), cleaned.get("regions")
         if user is not None and regions:
-            outside = [region.code for region in regions if not scope_of(user, reading=True).allows(region.code)]
+            outside = [region.code for region in regions if not scope_of(user).allows(region.code)]
             if outside:
                 self.add_error(
                     "regions",
                     _("Outside the regions of %(user)s (%(scope)s): %(codes)s.")
-                    % {"user": user, "scope": scope_of(user, reading=True), "codes": ", ".join(outside)},
+                    % {"user": user, "scope": scope_of(user), "codes": ", ".join(outside)},
                 )
         return cleaned
 
@@ -361,7 +400,7 @@ class ClientKeyAdmin(APIKeyModelAdmin):
         return ", ".join(region.code for region in obj.regions.all()) or _("those of the account")
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
+        return access.may_manage_keys(actor_of(request))
 
     has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
         lambda self, request, obj=None: self.has_module_permission(request)
@@ -372,7 +411,7 @@ class RegionGrantInline(admin.TabularInline):
     model = RegionGrant
     extra = 1
     autocomplete_fields = ["region"]
-    verbose_name_plural = _("region grants (none: every region)")
+    verbose_name_plural = _("region grants (none: every region with the national permission, else none)")
 
 
 admin.site.unregister(User)
@@ -380,8 +419,9 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """Users with the regions whose figures they may write: a kabupaten/kota operator gets their kabupaten/kota,
-    the province team its province; a user with no grant is national."""
+    """Users with the regions they act in (coverage.figures.access): a kabupaten/kota operator gets their
+    kabupaten/kota, the province team its province; a user with no grant acts nationally with the permission to
+    write every region (or as a superuser), and nowhere without it."""
 
     inlines = [*DjangoUserAdmin.inlines, RegionGrantInline]
     list_display = [*DjangoUserAdmin.list_display, "region_codes"]
@@ -391,4 +431,5 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description=_("regions"))
     def region_codes(self, obj):
-        return ", ".join(grant.region_id for grant in obj.region_grants.all()) or _("national")
+        granted = ", ".join(grant.region_id for grant in obj.region_grants.all())
+        return granted or (_("national") if access.Actor(obj).scope.national else _("none"))

@@ -1,16 +1,16 @@
 """The API's import door: ``POST /api/v1/measurements/import/`` (a file or a JSON array), all or nothing."""
 
-from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from . import services
-from .parsers import ImportJSONParser, RequestTooLarge
-from .scopes import request_scope
+from .figures import access
+from .parsers import ImportBody, ImportJSONParser, ImportMultiPartParser, RequestTooLarge
+from .permissions import actor_of
+from .schema import client_error_response
 from .serializers import ImportErrorResponseSerializer, ImportParametersSerializer, ImportReportSerializer
 
 
@@ -38,7 +38,17 @@ class ImportMixin:
             200: ImportReportSerializer,
             400: OpenApiResponse(
                 response=ImportErrorResponseSerializer,
-                description=_("Bad rows (every one listed with line, column and reason); nothing written."),
+                description=_(
+                    "Bad rows (the first 1,000 errors listed with line, column and reason; error_count says how "
+                    "many there are in all), or a file that cannot be read; nothing written."
+                ),
+            ),
+            413: OpenApiResponse(
+                response=client_error_response(413, ["request_too_large", "too_many_rows"], name="Import"),
+                description=_(
+                    "A file or JSON body over IMPORT_MAX_BYTES (request_too_large), or more rows than "
+                    "IMPORT_MAX_WEB_ROWS (too_many_rows); nothing written."
+                ),
             ),
         },
         summary="Import figures from CSV, XLSX or JSON, all or nothing",
@@ -47,7 +57,7 @@ class ImportMixin:
         detail=False,
         methods=["post"],
         url_path="import",
-        parser_classes=[ImportJSONParser, MultiPartParser],
+        parser_classes=[ImportJSONParser, ImportMultiPartParser],
         filter_backends=[],
         query_parameters=("dry_run", "source"),
         pagination_class=None,
@@ -56,28 +66,28 @@ class ImportMixin:
     def import_file(self, request):
         """Create, update or leave unchanged each figure of the file, keyed on (region, indicator, as_of). Columns
         are the API's field names, so a `?format=csv` export imports back unchanged. One transaction: a single bad
-        row means nothing is written, and the answer names every bad row. Needs the add and change permissions;
-        without the permission to publish, figures land as drafts."""
-        if not request.user.has_perms(["coverage.add_measurement", "coverage.change_measurement"]):
-            raise exceptions.PermissionDenied()
+        row means nothing is written, and the answer names the bad rows (the first 1,000 errors, and how many in
+        all). A file or JSON array takes at most IMPORT_MAX_BYTES and IMPORT_MAX_WEB_ROWS rows (413 beyond; the
+        command takes more rows). Needs the add and change permissions; without the permission to publish, figures
+        land as drafts."""
+        actor = actor_of(request)
+        access.check_may_import(actor)
         params = ImportParametersSerializer(data={**request.query_params.dict(), **self._form_fields(request)})
         params.is_valid(raise_exception=True)
         try:
-            rows = self._uploaded_rows(request)
+            rows = self._uploaded_rows(request, services.web_limits())
             report = services.import_measurements(
                 rows,
-                user=request.user,
+                actor=actor,
                 dry_run=params.validated_data["dry_run"],
                 default_source=params.validated_data.get("source"),
-                max_rows=settings.IMPORT_MAX_ROWS,
-                scope=request_scope(request),
             )
         except services.ImportFileError as exc:
             if exc.status == 413:
                 raise RequestTooLarge(str(exc), code=exc.code) from None
             raise exceptions.ValidationError({"file": [exceptions.ErrorDetail(str(exc), code=exc.code)]}) from None
         data = self.get_serializer(report).data
-        if report.errors:
+        if report.error_count:
             return Response(
                 {
                     "type": "validation_error",
@@ -90,25 +100,17 @@ class ImportMixin:
 
     @staticmethod
     def _form_fields(request):
-        return (
-            {k: v for k, v in request.data.items() if k in ("dry_run", "source")}
-            if hasattr(request.data, "items") and not isinstance(request.data, list)
-            else {}
-        )
+        # A multipart form's fields; a JSON body (ImportBody) has none.
+        fields = request.data.items() if hasattr(request.data, "items") else ()
+        return {k: v for k, v in fields if k in ("dry_run", "source")}
 
     @staticmethod
-    def _uploaded_rows(request):
-        if isinstance(request.data, list):
-            return services.rows_from_objects(request.data)
+    def _uploaded_rows(request, limits):
+        if isinstance(request.data, ImportBody):
+            return services.read_table(request.data, limits=limits, content_type="application/json")
         upload = request.FILES.get("file")
         if upload is None:
             raise services.ImportFileError(
                 _("Send the file as the multipart field file, or a JSON array."), code="required"
             )
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise services.ImportFileError(
-                _("The file is larger than %(max)s bytes.") % {"max": settings.IMPORT_MAX_BYTES},
-                code="request_too_large",
-                status=413,
-            )
-        return services.read_table(upload.read(), filename=upload.name, content_type=upload.content_type or "")
+        return services.read_table(upload, limits=limits, filename=upload.name, content_type=upload.content_type or "")

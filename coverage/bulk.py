@@ -17,7 +17,8 @@ import itertools
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .cache import bump_data_version
+from .figures import access
+from .figures.dataversion import bump_data_version
 from .history import current_api_key
 from .models import Door, Measurement
 from .services import CHANGE_SAMPLE, FIGURE_COLUMNS, LATEST_LOCK, refuse_unpublishable
@@ -42,7 +43,7 @@ def _tracked():
 
 
 def import_figures(figures, *, report, checker, publisher, user):
-    default_status = PUBLISHED if publisher else DRAFT
+    default_status = access.default_import_status(publisher=publisher)
     with transaction.atomic(), connection.cursor() as cursor:
         work_mem = _prepare(cursor)
         _stage(cursor, figures)
@@ -68,7 +69,7 @@ def import_figures(figures, *, report, checker, publisher, user):
     report.changes = found["changes"]
     for line in found["refused"]:
         refuse_unpublishable(checker, line)
-    report.errors = sorted(checker.errors, key=lambda e: (e.line, e.column or ""))
+    report.set_errors(checker.errors)
 
 
 def _prepare(cursor):
@@ -135,12 +136,9 @@ def _classify(cursor, *, default_status):
 
 def _report(cursor, *, publisher):
     """Counts, the lines refused for want of the right to publish, and the first changes, from import_plan."""
-    # Without the right to publish, a client may only create drafts and change drafts into drafts.
-    refused = (
-        "false"
-        if publisher
-        else f"(p.action <> '=' AND (p.status <> '{DRAFT}' OR coalesce(p.current_status, '{DRAFT}') <> '{DRAFT}'))"
-    )
+    # The publication rule of coverage.figures.access, in SQL, for the rows the import would write.
+    rule = access.publication_refused_sql(publisher=publisher, status="p.status", current="p.current_status")
+    refused = f"(p.action <> '=' AND {rule})"
     cursor.execute(
         f"SELECT count(*) FILTER (WHERE p.action = '+' AND NOT {refused}), "
         f"count(*) FILTER (WHERE p.action = '~' AND NOT {refused}), count(*) FILTER (WHERE p.action = '='), "
@@ -215,7 +213,13 @@ def _write(cursor, *, user, expected_updates):
         raise _Stale()
     _analyze_if_stale(cursor)
     _refresh_latest(cursor)
-    bump_data_version()
+    # Anonymous readers see published figures: only a figure that is or was published moves their version on.
+    cursor.execute(
+        "SELECT coalesce(bool_or(p.status = %(published)s OR p.current_status = %(published)s), false) "
+        "FROM import_plan p WHERE p.action <> '='",
+        {"published": access.PUBLISHED},
+    )
+    bump_data_version(public=cursor.fetchone()[0])
 
 
 def _refresh_latest(cursor):

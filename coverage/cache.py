@@ -1,10 +1,12 @@
 """HTTP caching that cannot serve a stale answer.
 
-Every write increments one number (DataVersion) in its own transaction. Reads of lists, answers and the
-dashboard carry it in a weak ETag (so If-None-Match gets a 304 without any work) and, for anonymous
-clients, their responses are kept in a cache under a key that contains it: after any write no earlier
-response can ever match again. The number is read from the database on every request (one indexed
-one-row SELECT), so the cache may be per process (the default) or shared (RESPONSE_CACHE_URL, e.g. Redis).
+Every write moves the data versions on in its own transaction (coverage.figures.dataversion): the public one only
+when published or public reference data changes, the version of all data on every write. Reads of lists, answers and
+the dashboard carry one of them in a weak ETag (so If-None-Match gets a 304 without any work): anonymous readers the
+public one, clients with credentials (who may see drafts) the other. Anonymous responses are kept in a cache under a
+key that holds the public version: after any change they could see, no earlier response can ever match again, and a
+draft saved anywhere leaves them in place. The versions are read from the database on every request (one indexed
+SELECT), so the cache may be per process (the default) or shared (RESPONSE_CACHE_URL, e.g. Redis).
 
 ReplayAnswers, in front of Django's handler (adminduk.wsgi), answers the commonest request, an anonymous GET
 of an answer already given, by replaying the whole response Django gave, without running the handler and the
@@ -29,7 +31,6 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
-from django.db.models import F
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
@@ -39,7 +40,7 @@ from django_guid.utils import generate_guid, validate_guid
 from rest_framework.exceptions import Throttled
 
 from .exceptions import error_response
-from .models import DataVersion
+from .figures.dataversion import Stamp, Versions, read_data_versions
 from .requestlog import log_request
 from .throttling import CACHE_ERRORS, anonymous_wait
 
@@ -76,6 +77,8 @@ UNKEYED_SETTINGS = {
     "LOG_FORMAT",
     "IMPORT_MAX_BYTES",
     "IMPORT_MAX_ROWS",
+    "IMPORT_MAX_WEB_ROWS",
+    "FILE_UPLOAD_HANDLERS",
     "RESPONSE_CACHE_MEMORY",
     "RESPONSE_CACHE_SECONDS",
     "SETTINGS_MODULE",  # its settings are what counts (and override_settings hides its name)
@@ -120,51 +123,44 @@ def _reconfigured(**kwargs):
 
 
 # Between ReplayAnswers and ResponseCacheMiddleware, in the WSGI environ (request.META) of one request:
-NOTED = "adminduk.answer"  # from ReplayAnswers: (data version, changed at, cache key) read for this request
+NOTED = "adminduk.answer"  # from ReplayAnswers: (data versions, cache key) read for this request
 OVER_RATE = "adminduk.over_rate"  # from ReplayAnswers: it counted this request; seconds to wait
 KEEP = "adminduk.keep"  # from the middleware: ReplayAnswers may keep this response under the noted key
 
 
-def bump_data_version() -> None:
-    """Call in the transaction of every write that changes what the API answers."""
-    if not DataVersion.objects.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now()):
-        DataVersion.objects.get_or_create(pk=1)
-
-
-def current_data_version() -> tuple[int, int | None]:
-    """The data version and when it last moved on, in microseconds since the epoch (None: never)."""
+def current_data_version() -> Versions:
+    """The data versions (coverage.figures.dataversion) and when each last moved on."""
     if connection.vendor != "postgresql":
-        version, changed_at = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first() or (0, None)
-        return version, None if changed_at is None else round(changed_at.timestamp() * 1_000_000)
+        return read_data_versions()
     # This runs first on every request under /api/v1/, so it also stands in for the health check of a kept
     # connection (CONN_HEALTH_CHECKS), which would cost a round trip of its own: if the connection turns out
     # to be broken (PostgreSQL restarted), it is closed and the read is tried once more on a new one.
     if connection.connection is not None and connection.health_check_enabled and not connection.health_check_done:
         connection.health_check_done = True
         try:
-            return _read_data_version()
+            return read_data_versions()
         except (InterfaceError, OperationalError):
             if connection.in_atomic_block:
                 raise
             connection.close()
-    return _read_data_version()
+    return read_data_versions()
 
 
-def _read_data_version():
-    # Plain SQL: the ORM took longer to build this query than PostgreSQL takes to run it; and the moment as a
-    # number, which is all the Last-Modified header needs, and cheaper to read than a timestamp.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT version, (extract(epoch FROM changed_at) * 1000000)::bigint"
-            f" FROM {DataVersion._meta.db_table} WHERE id = 1"
-        )
-        return cursor.fetchone() or (0, None)
+def public_etag(stamp: Stamp) -> str:
+    return f'W/"data-{stamp}"'
 
 
-def data_stamp(version, changed_at) -> str:
-    """The data version as the ETag and the cache key name it: with the moment it was reached, because a database
-    restored to an earlier state reaches the same number again, with other data."""
-    return f"{version}-{changed_at or 0}"
+def reader_etag(stamp: Stamp, request) -> str:
+    """The ETag of an answer to a client with credentials: the version of all data (drafts included), and who asked
+    (a client that changes credentials never gets a 304 for what another identity was shown)."""
+    user = getattr(request, "user", None)
+    key = getattr(request, "client_key", None)
+    who = f"{getattr(user, 'pk', None)}:{getattr(key, 'prefix', '')}"
+    return f'W/"data-all-{stamp}-{hashlib.sha256(who.encode()).hexdigest()[:8]}"'
+
+
+def _matches(etag, wanted) -> bool:
+    return etag in wanted or etag.removeprefix("W/") in wanted
 
 
 def _cacheable(request) -> bool:
@@ -184,24 +180,23 @@ class ResponseCacheMiddleware:
         if not _cacheable(request):
             return self.get_response(request)
         noted = request.META.get(NOTED)
-        version, changed_at, noted_key = noted if noted is not None else (*current_data_version(), None)
-        request.data_version = (version, changed_at)  # also keys the code lookups of filters (coverage.filters)
-        data_etag = f'W/"data-{data_stamp(version, changed_at)}"'
+        versions, noted_key = noted if noted is not None else (current_data_version(), None)
+        request.data_version = versions.public  # also keys the code lookups of filters (coverage.filters)
         anonymous = _anonymous(request)
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
         # The shortcut is for anonymous readers of public data only: a client with credentials has them checked
         # by DRF first, and with API_PUBLIC_READ=false nobody learns the data version without logging in.
         public = anonymous and settings.API_PUBLIC_READ
-        if public and (data_etag in wanted or data_etag.removeprefix("W/") in wanted):
+        if public and _matches(public_etag(versions.public), wanted):
             throttled = self._throttled(request)
             if throttled is not None:
                 return throttled
             response = HttpResponse()
-            self._cache_headers(response, data_etag, changed_at, anonymous)
+            self._cache_headers(response, public_etag(versions.public), versions.public, anonymous)
             return self._not_modified(response)
         if OVER_RATE in request.META:
             return self._too_many(request.META[OVER_RATE])
-        key = (noted_key or self._key(request, version, changed_at)) if public and settings.RESPONSE_CACHE else None
+        key = (noted_key or self._key(request, versions.public)) if public and settings.RESPONSE_CACHE else None
         # A noted request's answer was just looked for under its key (ReplayAnswers), and was not there.
         if key is not None and noted_key is None:
             stored = self._cache_get(key)
@@ -221,8 +216,10 @@ class ResponseCacheMiddleware:
             if response["ETag"] in wanted:
                 return self._not_modified(response)
         else:
-            self._cache_headers(response, data_etag, changed_at, anonymous)
-            if data_etag in wanted or data_etag.removeprefix("W/") in wanted:
+            stamp = versions.public if anonymous else versions.all
+            etag = public_etag(stamp) if anonymous else reader_etag(stamp, request)
+            self._cache_headers(response, etag, stamp, anonymous)
+            if _matches(etag, wanted):
                 return self._not_modified(response)  # a client with credentials, checked by DRF
         if key is not None and len(response.content) <= settings.RESPONSE_CACHE_MAX_BYTES:
             if noted_key is not None:  # ReplayAnswers keeps it, as sent, headers of the outer middleware and all
@@ -263,11 +260,11 @@ class ResponseCacheMiddleware:
             logger.warning("response cache unavailable", exc_info=True)
 
     @staticmethod
-    def _key(request, version, changed_at):
+    def _key(request, stamp: Stamp):
         parts = [
             RELEASE,
             configuration(),
-            data_stamp(version, changed_at),
+            str(stamp),
             # Answers default to today (as_of): none is given again after midnight.
             timezone.localdate().isoformat(),
             request.method,
@@ -283,10 +280,10 @@ class ResponseCacheMiddleware:
         return "response:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     @staticmethod
-    def _cache_headers(response, etag, changed_at, anonymous):
+    def _cache_headers(response, etag, stamp: Stamp, anonymous):
         response["ETag"] = etag
-        if changed_at is not None:
-            response["Last-Modified"] = http_date(changed_at // 1_000_000)
+        if stamp.changed_at is not None:
+            response["Last-Modified"] = http_date(stamp.changed_at // 1_000_000)
         response["Cache-Control"] = (
             f"public, max-age={settings.API_CACHE_MAX_AGE}" if anonymous else "private, no-cache"
         )
@@ -338,15 +335,15 @@ class ReplayAnswers:
         guid.set(request_id)  # for every line logged from here on, not the previous request's id
         environ["HTTP_X_REQUEST_ID"] = request_id  # and the same id if Django answers
         try:
-            version, changed_at = current_data_version()
+            versions = current_data_version()
             # A copy: WSGIRequest writes the decoded path back into the environ it is given, and Django must
             # decode the path as it came.
             request = WSGIRequest(environ.copy())
-            key = ResponseCacheMiddleware._key(request, version, changed_at)
+            key = ResponseCacheMiddleware._key(request, versions.public)
         except (InterfaceError, DatabaseError, DisallowedHost):
             # Django answers the outage (503), any other database error (500) or the host (400) as it always does.
             return self.application(environ, start_response)
-        environ[NOTED] = (version, changed_at, key)
+        environ[NOTED] = (versions, key)
         stored = ResponseCacheMiddleware._cache_get("replay:" + key)
         if stored is None:
             return self._answer_and_keep(environ, start_response, "replay:" + key)

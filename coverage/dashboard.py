@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import REGION_CODE_RE, Region
+from .models import Region
+from .regions.codes import check_region_code
 
 LABEL_WIDTH = 250
 BAR_AREA = 420
@@ -38,7 +39,7 @@ class Line:
 
 
 class DashboardForm(forms.Form):
-    region = forms.RegexField(regex=f"^{REGION_CODE_RE}$", required=False)
+    region = forms.CharField(required=False, validators=[check_region_code])
 
 
 def chart_geometry(chart: selectors.Chart) -> dict:

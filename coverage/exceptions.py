@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors import handler
 from rest_framework import exceptions, serializers, status
 
+from .figures.access import AccessDenied
 from .parsers import RequestTooLarge
 
 
@@ -32,6 +33,11 @@ def database_unavailable(exc) -> bool:
 
 class ExceptionHandler(handler.ExceptionHandler):
     def convert_known_exceptions(self, exc):
+        if isinstance(exc, AccessDenied):
+            request = self.context.get("request")
+            if request is not None and not request.user.is_authenticated:
+                return exceptions.NotAuthenticated()  # as DRF answers its own permission checks
+            return exceptions.PermissionDenied(str(exc), code=exc.code)
         if database_unavailable(exc):
             return DatabaseUnavailable()
         if isinstance(exc, RequestDataTooBig):
@@ -65,3 +71,18 @@ def error_response(status, code, detail) -> JsonResponse:
         },
         status=status,
     )
+
+
+# The API's errors for the statuses Django answers by itself (URL resolution, middleware, its DEBUG pages).
+STATUS_ERRORS = {
+    400: ("bad_request", _("Bad request.")),
+    403: ("permission_denied", _("You do not have permission to perform this action.")),
+    404: ("not_found", _("Not found.")),
+    405: ("method_not_allowed", _("Method not allowed.")),
+    500: ("error", _("Server error.")),
+}
+
+
+def status_error_response(status) -> JsonResponse:
+    code, detail = STATUS_ERRORS.get(status, ("error", _("Server error.")) if status >= 500 else ("client_error", ""))
+    return error_response(status, code, detail or _("The request was refused."))

@@ -5,7 +5,6 @@ are checked for shape before they reach the database and an unknown code is a 40
 """
 
 import copy
-import re
 from functools import reduce
 from operator import or_
 
@@ -24,8 +23,11 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
 from . import selectors
-from .models import INDICATOR_CODE_RE, REGION_CODE_RE, Indicator, Measurement, NationalTarget, Partnership, Region
-from .scopes import request_scope
+from .figures import access
+from .figures.values import MOMENT_YEARS, UNKNOWN_INDICATOR, check_indicator_code, parse_iso_date, parse_moment
+from .models import Indicator, Measurement, NationalTarget, Partnership, Region
+from .permissions import actor_of
+from .regions.codes import UNKNOWN_REGION, check_region_code
 
 
 class ParameterForm(forms.Form):
@@ -85,14 +87,14 @@ class FilterSet(django_filters.FilterSet):
 
 
 class CommaSeparatedWidget(forms.TextInput):
-    """Reads every occurrence of a parameter and splits each on commas."""
+    """Reads every occurrence of a parameter and splits each on commas; spaces around a value are dropped, an empty
+    value is kept (and refused by ValueListMixin: ``?region=64.71,`` is a mistake, not one code)."""
 
     def value_from_datadict(self, data, files, name):
         if name not in data:
             return None
         raw = data.getlist(name) if hasattr(data, "getlist") else [data.get(name) or ""]
-        values = [part.strip() for value in raw for part in value.split(",")]
-        return list(dict.fromkeys(value for value in values if value))
+        return list(dict.fromkeys(part.strip(" ") for value in raw for part in value.split(",")))
 
     def value_omitted_from_data(self, data, files, name):
         return name not in data
@@ -111,15 +113,36 @@ class ValueListMixin:
         super().__init__(*args, **kwargs)
 
     def clean(self, value):
-        if value == []:
+        if value is not None and (value == [] or "" in value):
             raise ValidationError(_("Give at least one value, or leave the parameter out."), code="empty")
         if value and len(value) > self.max_values:
             raise ValidationError(_("At most %(max)s values."), code="too_many_values", params={"max": self.max_values})
         return super().clean(value)
 
 
-class ChoiceListField(ValueListMixin, forms.TypedMultipleChoiceField):
+class NamesChoicesMixin:
+    """An invalid choice is refused with the list of valid ones."""
+
+    def validate(self, value):
+        try:
+            super().validate(value)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) != "invalid_choice":
+                raise
+            choices = ", ".join(str(choice) for choice, _label in self.choices if choice != "")
+            raise ValidationError(
+                _("%(value)s is not a valid choice; use one of: %(choices)s."),
+                code="invalid_choice",
+                params={"value": str((exc.params or {}).get("value", ""))[:50], "choices": choices},
+            ) from None
+
+
+class ChoiceListField(ValueListMixin, NamesChoicesMixin, forms.TypedMultipleChoiceField):
     widget = CommaSeparatedWidget
+
+
+class ChoiceField(NamesChoicesMixin, django_filters.fields.ChoiceField):
+    pass
 
 
 class CodeListField(ValueListMixin, forms.ModelMultipleChoiceField):
@@ -127,9 +150,8 @@ class CodeListField(ValueListMixin, forms.ModelMultipleChoiceField):
 
     widget = CommaSeparatedWidget
 
-    def __init__(self, *args, code_pattern, malformed_message, **kwargs):
-        self.code_pattern = re.compile(code_pattern)
-        self.malformed_message = malformed_message
+    def __init__(self, *args, check_code, **kwargs):
+        self.check_code = check_code  # the shape of a code (coverage.regions.codes, coverage.figures.values)
         super().__init__(*args, **kwargs)
 
     data_version = None  # set per request by FilterSet.form
@@ -141,8 +163,7 @@ class CodeListField(ValueListMixin, forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for code in value:
-            if not self.code_pattern.fullmatch(str(code)):
-                raise ValidationError(self.malformed_message, code="invalid_code", params={"value": code})
+            self.check_code(code)
         if self.data_version is None or self.queryset.query.where:
             return super()._check_values(value)  # the memo is of whole tables, not of a filtered queryset
         known = _known_codes(self.queryset.model, self.data_version)
@@ -212,9 +233,8 @@ class WithinFilter(CodeListFilter):
 def region_code_filter(filter_class=CodeListFilter, **kwargs):
     return filter_class(
         queryset=Region.objects.all(),
-        code_pattern=REGION_CODE_RE,
-        malformed_message=_("%(value)s is not a Kemendagri region code (e.g. 64 or 64.71)."),
-        error_messages={"invalid_choice": _("Unknown region code: %(value)s.")},
+        check_code=check_region_code,
+        error_messages={"invalid_choice": UNKNOWN_REGION},
         **kwargs,
     )
 
@@ -222,9 +242,8 @@ def region_code_filter(filter_class=CodeListFilter, **kwargs):
 def indicator_code_filter(**kwargs):
     return CodeListFilter(
         queryset=Indicator.objects.all(),
-        code_pattern=INDICATOR_CODE_RE,
-        malformed_message=_("%(value)s is not an indicator code (e.g. kia-ownership)."),
-        error_messages={"invalid_choice": _("Unknown indicator code: %(value)s.")},
+        check_code=check_indicator_code,
+        error_messages={"invalid_choice": UNKNOWN_INDICATOR},
         **kwargs,
     )
 
@@ -280,14 +299,37 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
-class MomentField(django_filters.fields.IsoDateTimeField):
-    """An ISO 8601 moment between 1900 and 2100 (beyond, time zone arithmetic would overflow)."""
+class MomentField(forms.Field):
+    """A moment as RFC 3339 (ISO 8601 with its offset) between 1900 and 2100."""
 
-    def clean(self, value):
-        moment = super().clean(value)
-        if moment is not None and not 1900 <= moment.year <= 2100:
-            raise ValidationError(_("Give a moment between 1900 and 2100."), code="out_of_range")
-        return moment
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        moment = parse_moment(value)
+        if moment is not None:
+            return moment
+        if isinstance(value, str) and " " in value.strip():
+            # A + left unencoded in a query string arrives as a space: 2024-06-21T00:00:00 07:00.
+            raise ValidationError(
+                _("%(value)s is not a moment: a + in a query string must be sent as %%2B (…T00:00:00%%2B07:00)."),
+                code="invalid",
+                params={"value": value[:50]},
+            )
+        raise ValidationError(
+            _("%(value)s is not a moment: give date, time and offset (2024-06-21T00:00:00Z, …T08:00:00%%2B08:00)."),
+            code="invalid",
+            params={"value": str(value)[:50]},
+        )
+
+    def validate(self, value):
+        super().validate(value)
+        first, last = MOMENT_YEARS
+        if value is not None and not first <= value.year <= last:
+            raise ValidationError(
+                _("Give a moment between %(first)s and %(last)s."),
+                code="out_of_range",
+                params={"first": first, "last": last},
+            )
 
 
 class MomentFilter(django_filters.IsoDateTimeFilter):
@@ -307,8 +349,15 @@ class UpdatedAfterFilter(MomentFilter):
 
 
 class IsoDateField(forms.DateField):
-    input_formats = ["%Y-%m-%d"]
     default_error_messages = {"invalid": _("Enter a real date as YYYY-MM-DD.")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        day = parse_iso_date(value)
+        if day is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return day
 
 
 class IsoDateFilter(django_filters.DateFilter):
@@ -325,6 +374,8 @@ class YearFilter(django_filters.NumberFilter):
 
 class TieBreakingOrderingFilter(django_filters.OrderingFilter):
     """Orders as asked, then by the resource's default order, so pages never overlap or skip rows."""
+
+    field_class = ChoiceField
 
     def __init__(self, *args, tie_breakers, **kwargs):
         self.tie_breakers = tie_breakers
@@ -369,6 +420,24 @@ class NationalTargetFilterSet(FilterSet):
     class Meta:
         model = NationalTarget
         fields = []
+
+
+class DateRangeForm(ParameterForm):
+    """``as_of_from`` after ``as_of_to`` selects nothing, surely not what was meant: a 400, not an empty list."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("as_of_from"), cleaned.get("as_of_to")
+        if start is not None and end is not None and start > end:
+            self.add_error(
+                "as_of_from",
+                ValidationError(
+                    _("as_of_from (%(start)s) is after as_of_to (%(end)s)."),
+                    code="invalid_range",
+                    params={"start": start.isoformat(), "end": end.isoformat()},
+                ),
+            )
+        return cleaned
 
 
 class MeasurementFilterSet(FilterSet):
@@ -434,6 +503,7 @@ class MeasurementFilterSet(FilterSet):
     class Meta:
         model = Measurement
         fields = []
+        form = DateRangeForm
 
     def keep_all(self, queryset, name, value):
         return queryset  # known_at is applied by the view, which swaps in the historical rows
@@ -473,17 +543,11 @@ class MeasurementFilterSet(FilterSet):
         view = self.request.parser_context.get("view") if self.request is not None else None
         self.statuses = statuses or [Measurement.Status.PUBLISHED]
         if not statuses and getattr(view, "detail", False):
-            return queryset  # one figure by id: visibility is the view's business
-        statuses = self.statuses
-        if set(statuses) != {Measurement.Status.PUBLISHED} and not selectors.may_see_unpublished(self.request.user):
-            raise exceptions.PermissionDenied(_("Only clients allowed to see unpublished figures may ask for status."))
-        queryset = queryset.filter(status__in=statuses)
-        if set(statuses) != {Measurement.Status.PUBLISHED}:
-            # A region-scoped operator or key sees other regions' published figures only.
-            scope = request_scope(self.request, reading=True)
-            if not scope.national:
-                queryset = queryset.filter(Q(status=Measurement.Status.PUBLISHED) | scope.q())
-        return queryset
+            return queryset  # one figure by id: the view applies who may see it
+        actor = actor_of(self.request)
+        if set(self.statuses) != {Measurement.Status.PUBLISHED}:
+            access.check_may_ask_for_unpublished(actor)
+        return access.visible_figures(queryset.filter(status__in=self.statuses), actor)
 
 
 class AnswerParametersMixin:
@@ -550,7 +614,7 @@ for _name in ("latest", "ordering", "known_at", "flag"):
 
 class DeletedFilterSet(FilterSet):
     deleted_after = MomentFilter(
-        field_name="history_date",
+        field_name="deleted_at",
         lookup_expr="gt",
         help_text=_("Only deletions after this moment (ISO 8601, e.g. 2024-06-21T00:00:00Z)."),
     )

@@ -37,6 +37,12 @@ INDICATOR_CODE_RE = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 PERCENT_MAX = Decimal("999.99")
 EARLIEST_DATE = datetime.date(1900, 1, 1)
+# The largest count of people a figure may name: more than any population the counts describe (Indonesia's is under
+# 3·10^8), and small enough that 100·n and value·d stay far inside the database's integers.
+MAX_COUNT = 10**9
+count_validators = [
+    MaxValueValidator(MAX_COUNT, message=_("A count of people is at most 1,000,000,000 (10^9).")),
+]
 percent_validators = [
     MinValueValidator(Decimal("0"), message=_("A percentage cannot be negative.")),
     MaxValueValidator(PERCENT_MAX, message=_("A percentage must be below 1000.")),
@@ -397,12 +403,7 @@ class NationalTarget(Versioned):
     natural_key.dependencies = ["coverage.indicator"]
 
 
-class MeasurementQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Measurement.Status.PUBLISHED)
-
-
-class MeasurementManager(models.Manager.from_queryset(MeasurementQuerySet)):
+class MeasurementManager(models.Manager):
     def get_by_natural_key(self, region_code, indicator_code, as_of):
         return self.get(region__code=region_code, indicator__code=indicator_code, as_of=as_of)
 
@@ -432,14 +433,21 @@ class Measurement(Versioned):
         ),
     )
     numerator = models.PositiveBigIntegerField(
-        _("numerator"), null=True, blank=True, help_text=_("Count covered (e.g. children holding a KIA), if known.")
+        _("numerator"),
+        null=True,
+        blank=True,
+        validators=count_validators,
+        help_text=_("Count covered (e.g. children holding a KIA), if known; at most 10^9."),
     )
     denominator = models.PositiveBigIntegerField(
         _("denominator"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1, message=_("The denominator must be greater than 0."))],
-        help_text=_("Population counted (e.g. all children), if known. When both counts are given, value = 100·n/d."),
+        validators=[MinValueValidator(1, message=_("The denominator must be greater than 0.")), *count_validators],
+        help_text=_(
+            "Population counted (e.g. all children), if known; at most 10^9. When both counts are given, "
+            "value = 100·n/d."
+        ),
     )
     source = models.ForeignKey(
         Source,
@@ -512,6 +520,12 @@ class Measurement(Versioned):
                 violation_error_message=_("The denominator must be greater than 0."),
             ),
             models.CheckConstraint(
+                name="measurement_counts_at_most_max_count",
+                condition=(Q(numerator__isnull=True) | Q(numerator__lte=MAX_COUNT))
+                & (Q(denominator__isnull=True) | Q(denominator__lte=MAX_COUNT)),
+                violation_error_message=_("A count of people is at most 1,000,000,000 (10^9)."),
+            ),
+            models.CheckConstraint(
                 # value = 100·n/d rounded to 2 places, i.e. |value·d − 100·n| ≤ 0.005·d: multiplication only.
                 # The bound has a hair of slack (0.0050001) so that SQLite's floating point accepts exact half-way
                 # cases (13/20000 → 0.07); clean() enforces the exact half-up rounding.
@@ -544,8 +558,10 @@ class Measurement(Versioned):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # The (region, indicator) the row had when read: if a write moves it, both series' latest change.
+        # The (region, indicator) the row had when read: if a write moves it, both series' latest change. And its
+        # status: a write that withdraws a published figure changes the public data.
         instance._loaded_series = (instance.__dict__.get("region_id"), instance.__dict__.get("indicator_id"))
+        instance._loaded_status = instance.__dict__.get("status")
         return instance
 
     def natural_key(self):
@@ -658,7 +674,8 @@ class DataVersion(models.Model):
 
 
 class RegionGrant(models.Model):
-    """A region (and everything below it) whose figures a user may write. A user with no grant is national."""
+    """A region (and everything below it) a user acts in: writes figures of, and sees the drafts of (given the
+    permissions). A user with no grant acts nationally with coverage.edit_all_regions, and nowhere without it."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="region_grants", verbose_name=_("user")

@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, permissions
+from rest_framework import permissions
 
 from .authentication import client_key_of
-from .models import ClientKey
+from .figures import access
+from .figures.access import Actor
 
 
 class ModelPermissionsWithPublicRead(permissions.DjangoModelPermissions):
@@ -12,9 +12,13 @@ class ModelPermissionsWithPublicRead(permissions.DjangoModelPermissions):
 
     def has_permission(self, request, view):
         safe = request.method in permissions.SAFE_METHODS
-        key = client_key_of(request)
-        if key is not None and not safe and key.scope != ClientKey.Scope.READ_WRITE:
-            raise exceptions.PermissionDenied(_("This API key may only read."), code="read_only_key")
+        if not safe:
+            access.check_key_may_write(actor_of(request))
         if safe and settings.API_PUBLIC_READ:
             return True
         return super().has_permission(request, view)
+
+
+def actor_of(request) -> Actor:
+    """The access rules' view of a request (DRF's or Django's): its user and the API key it came with."""
+    return Actor(request.user, client_key_of(request))

@@ -1,25 +1,33 @@
 """OpenAPI generation: error responses as they really are, examples from the article."""
 
+import django_filters
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.plumbing import force_instance
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer
 from drf_standardized_errors import openapi
 from drf_standardized_errors.openapi_serializers import (
     ClientErrorEnum,
     ServerErrorEnum,
+    ValidationErrorEnum,
     ValidationErrorResponseSerializer,
 )
 from rest_framework import permissions, serializers
 
+from .figures.values import INDICATOR_CODE, ISO_DATE, MOMENT_AFTER_YEAR, MOMENT_YEARS, check_indicator_code
 from .permissions import ModelPermissionsWithPublicRead
+from .regions.codes import KEMENDAGRI_CODE, check_region_code
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# The shape of each kind of code, by the function that checks it.
+CODE_PATTERNS = {check_region_code: KEMENDAGRI_CODE.pattern, check_indicator_code: INDICATOR_CODE.pattern}
 
 
-def client_error_response(status_code, codes, types=ClientErrorEnum):
-    """An error response component in the shape of drf-standardized-errors' own (type, errors[code, detail, attr])."""
+def client_error_response(status_code, codes, types=ClientErrorEnum, *, name=""):
+    """An error response component in the shape of drf-standardized-errors' own (type, errors[code, detail, attr]);
+    ``name`` tells apart components of one status with other codes."""
 
     class Error(serializers.Serializer):
         code = serializers.ChoiceField(choices=[(code, code) for code in codes])
@@ -27,14 +35,14 @@ def client_error_response(status_code, codes, types=ClientErrorEnum):
         attr = serializers.CharField(allow_null=True)
 
         class Meta:
-            ref_name = f"Error{status_code}"
+            ref_name = f"Error{status_code}{name}"
 
     class ErrorResponse(serializers.Serializer):
         type = serializers.ChoiceField(choices=types.choices)
         errors = Error(many=True)
 
         class Meta:
-            ref_name = f"ErrorResponse{status_code}"
+            ref_name = f"ErrorResponse{status_code}{name}"
 
     return ErrorResponse
 
@@ -45,6 +53,9 @@ WRITE_ERRORS = {
     "413": client_error_response(413, ["request_too_large"]),
 }
 
+
+# A request refused before its fields are read.
+CLIENT_ERROR_400 = client_error_response(400, ["parse_error", "bad_request"], name="Client")
 
 # A write whose If-Match names an older version of the record.
 PRECONDITION_ERROR = client_error_response(412, ["precondition_failed"])
@@ -79,6 +90,15 @@ class AutoSchema(openapi.AutoSchema):
         if self.method in permissions.SAFE_METHODS and settings.API_PUBLIC_READ and public_read and {} not in auths:
             auths.append({})
         return auths
+
+    def _map_basic_serializer(self, serializer, direction):
+        result = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and isinstance(force_instance(serializer), serializers.ModelSerializer):
+            # A record's representation always carries every field: a field a write may leave out (value, when the
+            # counts are given) is still in every answer. (Answers built from plain serializers keep required=False
+            # for what they may leave out.)
+            result["required"] = sorted(result.get("properties", {}))
+        return result
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
@@ -128,6 +148,18 @@ class AutoSchema(openapi.AutoSchema):
         # validation_error), not only those with a body or filters.
         return True
 
+    def _get_http400_serializer(self):
+        # Every request can be refused before it is read as fields: a body that is not JSON (parse_error), or more
+        # query parameters than the service reads, or a bad Host (bad_request).
+        return PolymorphicProxySerializer(
+            component_name=super()._get_http400_serializer().component_name,
+            serializers={
+                ValidationErrorEnum.VALIDATION_ERROR.value: self._get_serializer_for_validation_error_response(),
+                ClientErrorEnum.CLIENT_ERROR.value: CLIENT_ERROR_400,
+            },
+            resource_type_field_name="type",
+        )
+
     def _get_serializer_for_validation_error_response(self):
         # One open shape (attr: the field or query parameter, code: a stable machine-readable string) rather
         # than closed per-operation enums, which an unknown query parameter would contradict.
@@ -147,12 +179,43 @@ class StrictFilterExtension(DjangoFilterExtension):
         for parameter in parameters:
             if help_text and not parameter.get("description"):
                 parameter["description"] = str(help_text)
+            parameter["schema"] = {**parameter["schema"], **parameter_bounds(filter_field)}
+            if isinstance(filter_field, django_filters.OrderingFilter):
+                parameter.update(style="form", explode=False)  # one parameter, comma-separated
             if parameter.get("explode"):
                 parameter["description"] = (
                     f"{parameter.get('description', '')} Several values: comma-separated "
                     f"(`?{parameter['name']}=a,b`) or repeated (`?{parameter['name']}=a&{parameter['name']}=b`)."
                 ).strip()
         return parameters
+
+
+def parameter_bounds(filter_field) -> dict:
+    """What the service enforces of a query parameter, as JSON Schema: a generated client refuses what the service
+    would refuse (tests/test_schema_bounds.py checks each bound against the service)."""
+    from . import filters
+
+    field_class = getattr(filter_field, "field_class", None)
+    if isinstance(filter_field, filters.CodeListFilter):
+        code = CODE_PATTERNS[filter_field.extra["check_code"]]
+        # One or more codes per occurrence, comma-separated, spaces around them allowed; no empty value.
+        item = {"type": "string", "pattern": f"^ *(?:{code}) *(?:, *(?:{code}) *)*$"}
+        return {"type": "array", "items": item, "minItems": 1, "maxItems": filter_field.extra.get("max_values", 1000)}
+    if isinstance(filter_field, filters.ChoiceListFilter):
+        return {"minItems": 1, "maxItems": 1000}
+    if isinstance(filter_field, django_filters.OrderingFilter):
+        return {"minItems": 1}
+    if field_class is not None and issubclass(field_class, filters.IsoDateField):
+        return {"type": "string", "format": "date", "pattern": f"^{ISO_DATE.pattern}$"}
+    if field_class is not None and issubclass(field_class, filters.MomentField):
+        first, last = MOMENT_YEARS
+        years = "|".join(f"{century}[0-9]{{2}}" for century in range(first // 100, last // 100)) + f"|{last}"
+        return {"type": "string", "format": "date-time", "pattern": f"^(?:{years}){MOMENT_AFTER_YEAR}$"}
+    if isinstance(filter_field, filters.YearFilter):
+        return {"type": "integer", "minimum": 1900, "maximum": 2100}
+    if isinstance(filter_field, django_filters.CharFilter):
+        return {"type": "string", "minLength": 1, "maxLength": filter_field.extra.get("max_length", 100)}
+    return {}
 
 
 # The article's own values (DKP3A Kaltim, figures as of 2024-06-13), keyed by parameter name.
@@ -252,3 +315,19 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
                 )
             ),
         }
+
+
+LONG_URL = _(
+    "The request line is longer than the server takes (8,190 bytes): answered by the WSGI server before the service "
+    "sees the request, as an HTML page. Send fewer or shorter parameters."
+)
+
+
+def document_server_limits(result, generator, request, public):
+    """Every operation may meet the WSGI server's own refusal of a request line that is too long (414)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            operation["responses"].setdefault(
+                "414", {"description": str(LONG_URL), "content": {"text/html": {"schema": {"type": "string"}}}}
+            )
+    return result

@@ -1,10 +1,11 @@
 """Which regions a user or an API key may write figures for.
 
 A grant of a region covers the region and everything below it: 64 is all of Kalimantan Timur, 64.01
-Kabupaten Paser with its kecamatan and desa. A user with grants writes within them; without grants, a
-superuser or a user with the permission coverage.edit_all_regions is national, and anyone else writes
-nowhere (an operator whose grant was forgotten cannot write the whole country). An API key acts for its
-account and may be narrowed further to regions of its own: it can never reach beyond the account's scope.
+Kabupaten Paser with its kecamatan and desa. A user with grants acts within them; without grants, a
+superuser or a user with the permission coverage.edit_all_regions is national, and anyone else acts
+nowhere (an operator whose grant was forgotten can neither write nor see the whole country's drafts). An API
+key acts for its account and may be narrowed further to regions of its own: it can never reach beyond the
+account's scope. What a scope allows is decided in coverage.figures.access.
 """
 
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ class RegionScope:
     @property
     def national(self) -> bool:
         return self.codes is None
+
+    @property
+    def empty(self) -> bool:
+        return self.codes is not None and not self.codes
 
     def allows(self, code: str) -> bool:
         return self.codes is None or any(within(code, grant) for grant in self.codes)
@@ -54,16 +59,16 @@ class RegionScope:
 NATIONAL = RegionScope(None)
 
 
-def scope_of(user, key=None, *, reading=False) -> RegionScope:
-    """The regions ``user`` (acting through ``key``, if given) may write figures for or, with ``reading``, see the
-    unpublished figures of (given the permission to see them at all: without grants, every region)."""
+def scope_of(user, key=None) -> RegionScope:
+    """The regions ``user`` (acting through ``key``, if given) may write figures for and see the unpublished figures
+    of (given the permissions to do so at all)."""
     if user is None or not user.is_authenticated:
         return RegionScope(frozenset())
     if not hasattr(user, "_region_grants"):
         user._region_grants = frozenset(user.region_grants.values_list("region__code", flat=True))
     if user._region_grants:
         cached = RegionScope(user._region_grants)
-    elif reading or user.is_superuser or user.has_perm("coverage.edit_all_regions"):
+    elif user.is_superuser or user.has_perm("coverage.edit_all_regions"):
         cached = NATIONAL
     else:
         cached = RegionScope(frozenset())
@@ -74,7 +79,7 @@ def scope_of(user, key=None, *, reading=False) -> RegionScope:
     return cached
 
 
-def request_scope(request, *, reading=False) -> RegionScope:
+def request_scope(request) -> RegionScope:
     from .authentication import client_key_of
 
-    return scope_of(request.user, client_key_of(request), reading=reading)
+    return scope_of(request.user, client_key_of(request))

@@ -18,7 +18,6 @@ from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -33,6 +32,7 @@ from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .figures import access
 from .models import Indicator, Measurement, NationalTarget, Region, Source, percentage
 
 
@@ -92,7 +92,7 @@ def _latest_figures(*, regions, as_of, indicators) -> QuerySet[Measurement]:
         # Every series' latest figure is on or before as_of (the usual case: as_of is today): precomputed.
         figures = latest
     else:
-        figures = latest_measurements(Measurement.objects.published().filter(region__in=regions, as_of__lte=as_of))
+        figures = latest_measurements(access.public_figures().filter(region__in=regions, as_of__lte=as_of))
     if indicators is not None:
         figures = figures.filter(indicator__in=indicators)
     return figures
@@ -188,9 +188,7 @@ def attainment(*, indicator: Indicator, region: Region, year: int, children: boo
         else Region.objects.filter(pk=region.pk)
     )
     figures = latest_measurements(
-        Measurement.objects.published()
-        .filter(indicator=indicator, region__in=scope, as_of__year=year)
-        .select_related("region")
+        access.public_figures().filter(indicator=indicator, region__in=scope, as_of__year=year).select_related("region")
     )
     by_region = {figure.region_id: figure for figure in figures}
     child_rows = None
@@ -309,9 +307,7 @@ def region_summary(*, region: Region, as_of: datetime.date, with_rollup: bool = 
         for indicator_id, date in dates.items():
             if date is not None:
                 wanted |= Q(indicator_id=indicator_id, as_of=date)
-        for figure in (
-            Measurement.objects.published().filter(wanted, region__parent=region.code).select_related("region")
-        ):
+        for figure in access.public_figures().filter(wanted, region__parent=region.code).select_related("region"):
             rollup_figures[figure.indicator_id].append(figure)
 
     summary = RegionSummary(region, as_of)
@@ -371,7 +367,7 @@ class Chart:
 def default_dashboard_region() -> Region | None:
     """The province with the most recent figure, or None when no province has one."""
     latest = (
-        Measurement.objects.published()
+        access.public_figures()
         .filter(region__level=Region.Level.PROVINCE)
         .order_by("-as_of", "region__code")
         .select_related("region")
@@ -418,13 +414,6 @@ def dashboard(*, region: Region | None, as_of: datetime.date) -> list[Chart]:
     return charts
 
 
-def may_see_unpublished(user) -> bool:
-    return any(
-        user.has_perm(f"coverage.{codename}")
-        for codename in ("view_unpublished_measurement", "publish_measurement", "change_measurement")
-    )
-
-
 def measurements_known_at(moment: datetime.datetime) -> QuerySet:
     """The figures as the service held them at ``moment``: per figure, its latest historical state on or
     before then, unless that state is its deletion. Rows of the historical table, with the same fields."""
@@ -447,16 +436,19 @@ def last_states(history: QuerySet) -> QuerySet:
 
 
 def withdrawn_figures() -> QuerySet:
-    """Tombstones for a public copy: the last state of each figure that was published and no longer is (deleted,
-    or set back to draft or verified), dated when that happened."""
-    public = Measurement.Status.PUBLISHED
-    was_public = Measurement.history.filter(
-        id=OuterRef("id"), status=public, history_type__in=["+", "~"], history_date__lte=OuterRef("history_date")
+    """Tombstones for a public copy: for each figure that was published and no longer is (deleted, or set back to
+    draft or verified), its last published state, which is what a public copy holds, with ``deleted_at``: when it
+    left the public data (the first change after that state). Whatever happened to it afterwards (a draft edited,
+    moved to another region, deleted) is unpublished and shows here neither in the row nor in its date."""
+    after = Q(history_date__gt=OuterRef("history_date")) | Q(
+        history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")
     )
+    left = Measurement.history.filter(after, id=OuterRef("id")).order_by("history_date", "history_id")
+    public_states = access.public_figures_history().exclude(history_type="-")
     return (
-        Measurement.history.filter(history_id__in=last_states(Measurement.history.all()))
-        .filter(Q(history_type="-") | ~Q(status=public))
-        .filter(Exists(was_public))
+        Measurement.history.filter(history_id__in=last_states(public_states))
+        .annotate(deleted_at=Subquery(left.values("history_date")[:1]))
+        .filter(deleted_at__isnull=False)
     )
 
 
@@ -529,11 +521,11 @@ FLAGS = {
 def with_quality(queryset: QuerySet[Measurement]) -> QuerySet[Measurement]:
     """Annotate what the flags need: the region's previous figure, and its children's counts on the same date."""
     previous = (
-        Measurement.objects.published()
+        access.public_figures()
         .filter(region=OuterRef("region"), indicator=OuterRef("indicator"), as_of__lt=OuterRef("as_of"))
         .order_by("-as_of")
     )
-    children = Measurement.objects.published().filter(
+    children = access.public_figures().filter(
         region__parent=OuterRef("region__code"), indicator=OuterRef("indicator"), as_of=OuterRef("as_of")
     )
     counted = children.filter(numerator__isnull=False, denominator__isnull=False).values("indicator")

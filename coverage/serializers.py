@@ -1,17 +1,18 @@
 """Representations of the v1 contract: field names fixed by DESIGN.md, regions and indicators by code."""
 
-import re
 from operator import attrgetter
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from drf_standardized_errors.openapi_serializers import ValidationErrorEnum
 from rest_framework import serializers
 
+from . import apifields
+from .figures import access
+from .figures.values import check_indicator_code
 from .models import (
-    INDICATOR_CODE_RE,
-    REGION_CODE_RE,
     Indicator,
     Measurement,
     NationalTarget,
@@ -19,8 +20,8 @@ from .models import (
     Region,
     Source,
 )
-from .scopes import request_scope
-from .services import check_region_scope, publication_changes
+from .permissions import actor_of
+from .regions.codes import check_region_code
 
 
 class CodeRelatedField(serializers.SlugRelatedField):
@@ -35,12 +36,16 @@ class CodeRelatedField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
     def to_internal_value(self, data):
-        # Check the shape first: a malformed code (a NUL byte, a BPS-style 6471) never reaches the database.
-        pattern = (
-            INDICATOR_CODE_RE if self.queryset is not None and self.queryset.model is Indicator else REGION_CODE_RE
-        )
-        if not isinstance(data, str) or not re.fullmatch(pattern, data):
+        # Check the shape first: a malformed code (a NUL byte, a BPS code such as 6471) never reaches the database.
+        if not isinstance(data, str):
             self.fail("does_not_exist", slug_name="code", value=str(data)[:50])
+        check = check_indicator_code if self.queryset is not None and self.queryset.model is Indicator else None
+        try:
+            (check or check_region_code)(data)
+        except DjangoValidationError as exc:
+            if exc.code == "bps_code":
+                raise serializers.ValidationError(exc.messages, code=exc.code) from None
+            self.fail("does_not_exist", slug_name="code", value=data[:50])  # as for a well-formed unknown code
         return super().to_internal_value(data)
 
     def use_pk_only_optimization(self):
@@ -54,7 +59,7 @@ class CodeRelatedField(serializers.SlugRelatedField):
 
 
 class ImmutableCodeMixin:
-    """A code is the identity other apps store; changing it would silently break their references."""
+    # A code is the identity other apps store; changing it would silently break their references.
 
     def validate_code(self, code):
         if self.instance is not None and code != self.instance.code:
@@ -65,10 +70,14 @@ class ImmutableCodeMixin:
 
 
 class ModelCleanSerializer(serializers.ModelSerializer):
-    """Runs the model's ``clean()`` so that the API and the admin enforce the same rules, and refuses
-    fields it does not know (a misspelled field would otherwise be dropped without a word)."""
+    # Runs the model's clean() so that the API and the admin enforce the same rules, and refuses fields it does not
+    # know (a misspelled field would otherwise be dropped without a word). No docstring: a serializer's docstring is
+    # its public description in the OpenAPI schema, and each one below has its own.
 
     derived_fields: tuple[str, ...] = ()
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, **apifields.FIELD_MAPPING}
+    serializer_choice_field = apifields.ChoiceField
+    serializer_related_field = apifields.PrimaryKeyRelatedField
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
@@ -119,6 +128,8 @@ class ModelCleanSerializer(serializers.ModelSerializer):
     ]
 )
 class RegionSerializer(ImmutableCodeMixin, ModelCleanSerializer):
+    """A province, kabupaten/kota, kecamatan or desa/kelurahan, named by its Kemendagri code, which never changes."""
+
     parent = CodeRelatedField(
         queryset=Region.objects.all(),
         allow_null=True,
@@ -148,12 +159,16 @@ class RegionSerializer(ImmutableCodeMixin, ModelCleanSerializer):
     ]
 )
 class IndicatorSerializer(ImmutableCodeMixin, ModelCleanSerializer):
+    """What is measured (e.g. KIA ownership), named by a code that never changes."""
+
     class Meta:
         model = Indicator
         fields = ["code", "name", "name_en", "unit", "population", "higher_is_better", "description", "version"]
 
 
 class SourceSerializer(ModelCleanSerializer):
+    """Where figures and targets come from: a publication, who published it and when."""
+
     class Meta:
         model = Source
         fields = ["id", "title", "publisher", "url", "published_on", "note", "version"]
@@ -168,6 +183,8 @@ class SourceSerializer(ModelCleanSerializer):
     ]
 )
 class NationalTargetSerializer(ModelCleanSerializer):
+    """The national target of an indicator for a year, in percent."""
+
     indicator = CodeRelatedField(queryset=Indicator.objects.all(), help_text=_("Indicator code."))
 
     class Meta:
@@ -210,6 +227,9 @@ class NationalTargetSerializer(ModelCleanSerializer):
     ]
 )
 class MeasurementSerializer(ModelCleanSerializer):
+    """A coverage figure: one region, one indicator, one date. When both counts are given, value is 100 × numerator /
+    denominator rounded to 2 places (and may be left out)."""
+
     region = CodeRelatedField(queryset=Region.objects.all(), help_text=_("Region code (Kemendagri)."))
     region_name = serializers.CharField(
         source="region.name", read_only=True, help_text=_("Official name of the region.")
@@ -248,9 +268,12 @@ class MeasurementSerializer(ModelCleanSerializer):
             "id": {"help_text": _("Id of the figure.")},
             "value": {
                 "required": False,
-                "help_text": Measurement._meta.get_field("value").help_text
-                + " "
-                + _("May be left out when numerator and denominator are given; it is then derived from them."),
+                # format_lazy: joined when shown, in the language of the moment (the schema's is English).
+                "help_text": format_lazy(
+                    "{} {}",
+                    Measurement._meta.get_field("value").help_text,
+                    _("May be left out when numerator and denominator are given; it is then derived from them."),
+                ),
             },
         }
 
@@ -261,11 +284,19 @@ class MeasurementSerializer(ModelCleanSerializer):
             candidate.value = None  # derived again from the new counts by clean()
         return candidate
 
+    def run_validators(self, value):
+        # Scope first: the uniqueness validators look at other regions' figures, and their answer must not tell a
+        # writer which hidden figures exist.
+        access.check_may_write_figure(self.actor, figure=self.instance, region=value.get("region"))
+        super().run_validators(value)
+
     def validate(self, attrs):
-        request = self.context.get("request")
-        check_region_scope(request_scope(request), instance=self.instance, region=attrs.get("region"))
         attrs = super().validate(attrs)
-        return {**attrs, **publication_changes(user=request.user, instance=self.instance, attrs=attrs)}
+        return {**attrs, **access.publication_changes(self.actor, figure=self.instance, attrs=attrs)}
+
+    @property
+    def actor(self):
+        return actor_of(self.context["request"])
 
 
 class PartnershipSerializer(serializers.ModelSerializer):
@@ -452,14 +483,14 @@ class DeletedMeasurementSerializer(serializers.Serializer):
     region = serializers.CharField(source="region.code", allow_null=True, help_text=_("Its region code."))
     indicator = serializers.CharField(source="indicator.code", allow_null=True, help_text=_("Its indicator code."))
     as_of = serializers.DateField(help_text=_("Its date."))
-    deleted_at = serializers.DateTimeField(source="history_date", help_text=_("When it was deleted."))
+    deleted_at = serializers.DateTimeField(help_text=_("When it was deleted."))
 
 
 class DeletedTargetSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text=_("Id the target had."))
     indicator = serializers.CharField(source="indicator.code", allow_null=True, help_text=_("Its indicator code."))
     year = serializers.IntegerField(help_text=_("Its year."))
-    deleted_at = serializers.DateTimeField(source="history_date", help_text=_("When it was deleted."))
+    deleted_at = serializers.DateTimeField(help_text=_("When it was deleted."))
 
 
 class FieldChangeSerializer(serializers.Serializer):
@@ -501,7 +532,12 @@ class ImportReportSerializer(serializers.Serializer):
     updated = serializers.IntegerField(help_text=_("Figures whose value, counts, source or status changed."))
     unchanged = serializers.IntegerField(help_text=_("Figures already stored exactly so."))
     rejected = serializers.IntegerField(help_text=_("Bad rows; any bad row means nothing is written."))
-    errors = ImportErrorSerializer(many=True, help_text=_("Every bad row: line, column and reason."))
+    error_count = serializers.IntegerField(
+        help_text=_("Errors in all (a row may have several); the first 1,000 are listed in errors.")
+    )
+    errors = ImportErrorSerializer(
+        many=True, help_text=_("The first 1,000 errors, in file order: line, column and reason.")
+    )
 
 
 class RefusedImportErrorSerializer(ImportErrorSerializer):
@@ -521,7 +557,11 @@ class ImportErrorResponseSerializer(serializers.Serializer):
     # A refused import, in the shape of every validation error, with the bad rows' lines and the counts.
     type = serializers.ChoiceField(choices=ValidationErrorEnum.choices, help_text=_("validation_error."))
     errors = RefusedImportErrorSerializer(
-        many=True, help_text=_("Every bad row (line, column, reason), or the parameter or file at fault (no line).")
+        many=True,
+        help_text=_(
+            "The first 1,000 errors (line, column, reason; summary.error_count says how many in all), or the "
+            "parameter or file at fault (no line)."
+        ),
     )
     summary = ImportSummarySerializer(
         required=False, help_text=_("The counts, when the file was read: nothing was written.")

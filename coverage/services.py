@@ -12,21 +12,23 @@ from functools import reduce
 from operator import or_
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import PermissionDenied
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .cache import bump_data_version
+from .figures import access
+from .figures.dataversion import bump_data_version
+from .figures.values import INDICATOR_CODE, UNKNOWN_INDICATOR
 from .history import current_api_key, current_door
 from .models import (
     EARLIEST_DATE,
-    INDICATOR_CODE_RE,
+    MAX_COUNT,
     PERCENT_MAX,
     REGION_CODE_PATTERNS,
-    REGION_CODE_RE,
     Door,
     Indicator,
     Measurement,
@@ -34,11 +36,7 @@ from .models import (
     Source,
     percentage,
 )
-from .scopes import NATIONAL, RegionScope
-
-# Fields whose change makes a verified or published figure a new, unreviewed figure.
-FIGURE_FIELDS = ("region", "indicator", "as_of", "value", "numerator", "denominator", "source")
-
+from .regions.codes import KEMENDAGRI_CODE, UNKNOWN_REGION, check_region_code
 
 LATEST_LOCK = 640_001  # advisory lock key of refresh_latest
 
@@ -64,44 +62,6 @@ def refresh_latest(series) -> None:
     winners = latest_measurements(scope.filter(status=Measurement.Status.PUBLISHED)).values("pk")
     scope.filter(is_latest=True).exclude(pk__in=winners).update(is_latest=False)
     scope.filter(pk__in=winners, is_latest=False).update(is_latest=True)
-
-
-def check_may_delete(*, user, instance: Measurement) -> None:
-    if instance.status != Measurement.Status.DRAFT and not user.has_perm("coverage.publish_measurement"):
-        raise PermissionDenied(_("Only clients allowed to publish may delete a verified or published figure."))
-
-
-def check_region_scope(scope, *, instance: Measurement | None = None, region: Region | None = None) -> None:
-    """PermissionDenied unless the figure's current region and the region it is written to are in ``scope``
-    (coverage.scopes): an operator can neither touch another region's figure nor move one into it."""
-    for code in (instance.region.code if instance is not None else None, region.code if region else None):
-        if code is not None and not scope.allows(code):
-            raise PermissionDenied(
-                _("Region %(code)s is outside the regions you may write (%(scope)s).") % {"code": code, "scope": scope},
-                code="out_of_scope",
-            )
-
-
-def publication_changes(*, user, instance: Measurement | None, attrs: dict) -> dict:
-    """The status fields a write implies, or PermissionDenied.
-
-    Only a client with ``coverage.publish_measurement`` may make a figure verified or published (it is then
-    recorded as verifier, with the time), or change one that already is: other clients write drafts, so a
-    correction never goes public unreviewed and a public figure never changes under its readers unannounced.
-    """
-    publisher = user.has_perm("coverage.publish_measurement")
-    current = instance.status if instance is not None else Measurement.Status.DRAFT
-    wanted = attrs.get("status", current)
-    if not publisher and (wanted != Measurement.Status.DRAFT or current != Measurement.Status.DRAFT):
-        raise PermissionDenied(
-            _("Only clients allowed to publish may write a verified or published figure; others write drafts.")
-        )
-    changed = instance is None or any(
-        name in attrs and getattr(instance, name) != attrs[name] for name in FIGURE_FIELDS
-    )
-    if wanted != Measurement.Status.DRAFT and (wanted != current or changed):
-        return {"status": wanted, "verified_by": user if user.is_authenticated else None, "verified_at": timezone.now()}
-    return {}
 
 
 # One file per level in the Kemendagri list (fixtures/wilayah, from cahyadsn/wilayah).
@@ -194,7 +154,7 @@ def load_regions(*, directory: Path, max_level: int, prune: bool = False) -> lis
 
     _load_population(directory, max_level=max_level, reports=reports)
     if to_create or to_update or any(r.population_updated for r in reports.values()):
-        bump_data_version()
+        bump_data_version(public=True)
 
     obsolete = sorted((code for code in existing if code not in listed_codes), key=lambda c: (-c.count("."), c))
     for code in obsolete:
@@ -248,7 +208,29 @@ def _prune(obsolete, reports):
 IMPORT_COLUMNS = ("region", "indicator", "as_of", "value", "numerator", "denominator", "source", "status")
 # Columns of an export that say nothing new about a figure, and are ignored on import.
 EXPORT_ONLY_COLUMNS = ("id", "region_name", "verified_by", "verified_at", "version", "created_at", "updated_at")
-MAX_COUNT = 2**63 - 1
+# The errors a report lists in full (in file order); ``error_count`` says how many there are in all.
+MAX_LISTED_ERRORS = 1_000
+# The most a multipart form adds to the file it carries (boundaries, headers, the other fields).
+FORM_OVERHEAD = 64 * 1024
+
+# An XLSX file is a ZIP archive of XML parts. Its directory is checked before anything is unpacked: Python's
+# zipfile never unpacks a member past the size the directory declares (it stops there, and a member whose data
+# runs on fails its CRC check), so the declared sizes bound what reading can cost.
+XLSX_MAX_MEMBERS = 1_000
+XLSX_MAX_DIRECTORY = 1024 * 1024  # bytes of the central directory (each member's entry), parsed whole by zipfile
+XLSX_MAX_RATIO = 100  # unpacked / packed size of a member over 1 MiB; sheets measure 10–20, bombs 300–1,000
+XLSX_RATIO_FROM = 1024 * 1024
+XLSX_MAX_PART = 4 * 1024 * 1024  # a part read whole: any but the sheets and shared strings (styles, workbook…)
+# Budgets per row the door takes (rows + 1, so that one row too many is seen and refused as such): bytes the
+# archive may unpack to (the widest row, an export's 15 columns written as text, takes ~720; the sheet is read as it
+# streams, so this bounds the time to read it, not memory: empty cells are read though no row counts them), and the
+# entries of the shared-strings table and their characters (held whole while the sheet is read; counted as it
+# streams).
+XLSX_BYTES_PER_ROW = 4096
+XLSX_STRINGS_PER_ROW = 16
+XLSX_CHARACTERS_PER_ROW = 256
+XLSX_LAST_ROW = 1_048_576  # Excel's last row
+XLSX_MAX_CELL = 32_767  # characters of a cell (Excel's own limit), and of a shared text
 
 
 class ImportFileError(ValueError):
@@ -257,6 +239,67 @@ class ImportFileError(ValueError):
     def __init__(self, message, *, code="invalid_file", status=400):
         super().__init__(message)
         self.code, self.status = code, status
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What one import may hold, checked by ``read_table`` (and, for a request, before its body is read) for every
+    door: one byte limit for all, and the rows of a door. The API and the admin run inside a worker's timeout and
+    take ``web_limits()``; the command runs without one and takes ``command_limits()``."""
+
+    max_bytes: int
+    max_rows: int
+    web: bool
+
+    def check_bytes(self, size: int | None) -> None:
+        """413 ``request_too_large`` for a file (or JSON body) of more than ``max_bytes``."""
+        if size is not None and size > self.max_bytes:
+            raise ImportFileError(
+                _("The file has %(size)s bytes; one import takes at most %(max)s (%(mb)s MB). Split it.")
+                % {"size": f"{size:,}", "max": f"{self.max_bytes:,}", "mb": f"{self.max_bytes / 1024 / 1024:g}"},
+                code="request_too_large",
+                status=413,
+            )
+
+    def check_request(self, content_length: int | None, *, form: bool) -> None:
+        """The byte limit on a request's declared length, before its body is read (a form may carry its file with
+        FORM_OVERHEAD bytes more)."""
+        if content_length is not None and content_length > self.max_bytes + (FORM_OVERHEAD if form else 0):
+            raise ImportFileError(
+                _("The request has %(size)s bytes; one import takes at most %(max)s (%(mb)s MB). Split the file.")
+                % {
+                    "size": f"{content_length:,}",
+                    "max": f"{self.max_bytes:,}",
+                    "mb": f"{self.max_bytes / 1024 / 1024:g}",
+                },
+                code="request_too_large",
+                status=413,
+            )
+
+    def check_rows(self, rows: int) -> None:
+        """413 ``too_many_rows`` once a file is seen to hold more than ``max_rows`` rows (reading stops there)."""
+        if rows <= self.max_rows:
+            return
+        if self.web:
+            message = _(
+                "More than %(max)s rows: the API and the admin take at most %(max)s rows per import. Split the "
+                "file, or import it with the command (manage.py import_measurements, up to %(command)s rows)."
+            ) % {"max": f"{self.max_rows:,}", "command": f"{settings.IMPORT_MAX_ROWS:,}"}
+        else:
+            message = _("More than %(max)s rows; one import takes at most %(max)s. Split the file.") % {
+                "max": f"{self.max_rows:,}"
+            }
+        raise ImportFileError(message, code="too_many_rows", status=413)
+
+
+def web_limits() -> ImportLimits:
+    """The API's and the admin's limits: IMPORT_MAX_BYTES and IMPORT_MAX_WEB_ROWS."""
+    return ImportLimits(settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_WEB_ROWS, web=True)
+
+
+def command_limits() -> ImportLimits:
+    """The command's limits: IMPORT_MAX_BYTES and IMPORT_MAX_ROWS."""
+    return ImportLimits(settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_ROWS, web=False)
 
 
 @dataclass
@@ -274,16 +317,19 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_LISTED_ERRORS, in file order
+    error_count: int = 0  # all of them
+    rejected: int = 0  # rows with at least one error
     changes: list[dict] = field(default_factory=list)  # a sample of what was (or would be) written
 
-    @property
-    def rejected(self) -> int:
-        return len({error.line for error in self.errors})
+    def set_errors(self, errors: list[RowError]) -> None:
+        errors = sorted(errors, key=lambda e: (e.line, e.column or ""))
+        self.error_count, self.rejected = len(errors), len({error.line for error in errors})
+        self.errors = errors[:MAX_LISTED_ERRORS]
 
     @property
     def written(self) -> bool:
-        return not self.dry_run and not self.errors
+        return not self.dry_run and not self.error_count
 
 
 class Table(Sequence):
@@ -311,24 +357,40 @@ class Table(Sequence):
         return [cells[index] for cells in self.cells]
 
 
-def read_table(content: bytes, *, filename: str = "", content_type: str = "") -> Sequence[tuple[int, dict]]:
-    """(line number, row) pairs of a CSV, XLSX or JSON file; line numbers are those a person sees."""
-    kind = _file_kind(filename, content_type, content)
-    if kind == "json":
-        try:
-            data = json.loads(content.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise ImportFileError(_("Not valid JSON: %(error)s") % {"error": str(exc)[:200]}) from None
-        return rows_from_objects(data)
+def read_table(
+    source, *, limits: ImportLimits, filename: str = "", content_type: str = ""
+) -> Sequence[tuple[int, dict]]:
+    """(line number, row) pairs of a CSV, XLSX or JSON file (bytes, or a binary file open for reading); line numbers
+    are those a person sees.
+
+    Every door reads its file here, within its ``limits``: the bytes first, then the rows, counted while reading,
+    which stops at the first row too many (413); an XLSX archive is checked before it is unpacked. A file as Excel
+    may save it for Indonesian settings (UTF-16, separated by semicolons or tabs) is refused, saying how to export
+    it instead."""
+    from django.core.files import File
+
+    file = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    file = file.file if isinstance(file, File) else file  # an upload: the file it holds
+    file.seek(0, io.SEEK_END)
+    size = file.tell()
+    file.seek(0)
+    limits.check_bytes(size)
+    head = file.read(4096)
+    file.seek(0)
+    kind = _file_kind(filename, content_type, head)
     if kind == "xlsx":
-        return _xlsx_rows(content)
+        return _xlsx_rows(file, size, limits)
+    _refuse_utf16(head)
+    if kind == "json":
+        return _json_rows(file.read(), limits)
+    return _csv_rows(file, limits)
+
+
+def _csv_rows(file, limits) -> Table:
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("A CSV file must be UTF-8.")) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = _check_header(next(reader, []))
+        header = _check_header(_check_separator(next(reader, [])))
         width, named = len(header), all(header)
         lines, rows = [], []
         for cells in reader:
@@ -340,11 +402,106 @@ def read_table(content: bytes, *, filename: str = "", content_type: str = "") ->
                 cells = (cells + [""] * width)[:width]
             lines.append(reader.line_num)
             rows.append(cells)
+            limits.check_rows(len(rows))
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("The file is not UTF-8 text (near line %(line)s). %(how)s")
+            % {"line": reader.line_num + 1, "how": _how_to_export()}
+        ) from None
     except csv.Error as exc:
         raise ImportFileError(
             _("Line %(line)s is not valid CSV: %(error)s") % {"line": reader.line_num, "error": str(exc)[:200]}
         ) from None
+    finally:
+        text.detach()  # the file stays open: it is the caller's
     return Table(header, lines, rows)
+
+
+def _how_to_export():
+    return _('Upload the workbook itself (.xlsx), or save it from Excel as "CSV UTF-8 (Comma delimited) (*.csv)".')
+
+
+def _refuse_utf16(head: bytes) -> None:
+    """UTF-16 (Excel's "Unicode Text"), with a byte order mark or without: every other byte of its Latin text is 0."""
+    even, odd = head[0::2], head[1::2]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(head) >= 8 and max(even.count(0), odd.count(0)) > len(head) // 4 > min(even.count(0), odd.count(0))
+    ):
+        raise ImportFileError(
+            _('The file is UTF-16 text (as Excel saves "Unicode Text"), not UTF-8. %(how)s')
+            % {"how": _how_to_export()},
+            code="utf16",
+        )
+
+
+def _check_separator(cells: list[str]) -> list[str]:
+    """The header's cells, unless the file is separated by semicolons (Excel's CSV where the decimal separator is a
+    comma, as in Indonesian settings) or tabs ("Text (Tab delimited)"): then the column names run together."""
+
+    def separated_by(separator):
+        parts = {part.strip().strip('"') for cell in cells for part in cell.split(separator)}
+        return any(separator in cell for cell in cells) and {"region", "indicator"} <= parts
+
+    if separated_by(";"):
+        raise ImportFileError(
+            _(
+                "The columns are separated by semicolons (;), not commas: Excel saves CSV so where Windows' list "
+                "separator is a semicolon (Indonesian settings, where the decimal separator is a comma). Upload the "
+                'workbook itself (.xlsx), or set Windows\' list separator to "," and decimal symbol to "." (Region → '
+                'Additional settings) and save again as "CSV UTF-8 (Comma delimited) (*.csv)".'
+            ),
+            code="semicolon_separated",
+        )
+    if separated_by("\t"):
+        raise ImportFileError(
+            _('The columns are separated by tabs, not commas (as Excel saves "Text (Tab delimited)"). %(how)s')
+            % {"how": _how_to_export()},
+            code="tab_separated",
+        )
+    return cells
+
+
+def _json_rows(content: bytes, limits) -> list[tuple[int, dict]]:
+    """The objects of a JSON array, decoded one by one and counted: reading stops at the first row too many."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(_("A JSON file must be UTF-8.")) from None
+    decoder, items = json.JSONDecoder(), []
+    try:
+        position = _json_space(text, 0)
+        if not text.startswith("[", position):
+            raise ImportFileError(_("Expected a JSON array of objects, one per figure."))
+        position = _json_space(text, position + 1)
+        if text.startswith("]", position):
+            position += 1
+        else:
+            while True:
+                item, position = decoder.raw_decode(text, position)
+                if not isinstance(item, dict):
+                    raise ImportFileError(_("Expected a JSON array of objects, one per figure."))
+                items.append(item)
+                limits.check_rows(len(items))
+                position = _json_space(text, position)
+                if text.startswith("]", position):
+                    position += 1
+                    break
+                if not text.startswith(",", position):
+                    raise json.JSONDecodeError("Expecting ',' delimiter", text, position)
+                position = _json_space(text, position + 1)
+        if _json_space(text, position) < len(text):
+            raise json.JSONDecodeError("Extra data", text, position)
+    except ImportFileError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise ImportFileError(_("Not valid JSON: %(error)s") % {"error": str(exc)[:200]}) from None
+    return rows_from_objects(items)
+
+
+def _json_space(text, position):
+    while position < len(text) and text[position] in " \t\n\r":
+        position += 1
+    return position
 
 
 def rows_from_objects(data) -> list[tuple[int, dict]]:
@@ -355,11 +512,16 @@ def rows_from_objects(data) -> list[tuple[int, dict]]:
     return [(index, {k: ("" if v is None else v) for k, v in item.items()}) for index, item in enumerate(data, start=1)]
 
 
-def _file_kind(filename, content_type, content):
+def _file_kind(filename, content_type, head):
     name = filename.lower()
-    if name.endswith(".xlsx") or "spreadsheetml" in content_type or content[:2] == b"PK":
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 compound file: Excel 97–2003
+        raise ImportFileError(
+            _('This is an old Excel 97–2003 workbook (.xls). Save it as "Excel Workbook (*.xlsx)" and upload that.'),
+            code="xls",
+        )
+    if name.endswith(".xlsx") or "spreadsheetml" in content_type or head[:2] == b"PK":
         return "xlsx"
-    if name.endswith(".json") or "json" in content_type or content.lstrip()[:1] in (b"[", b"{"):
+    if name.endswith(".json") or "json" in content_type or head.lstrip()[:1] in (b"[", b"{"):
         return "json"
     return "csv"
 
@@ -373,41 +535,6 @@ def _named_cells(header, cells, line):
             _("Line %(line)s has a value in a column without a name.") % {"line": line}, code="unnamed_column"
         )
     return {name: cell for name, cell in zip(header, cells, strict=False) if name}
-
-
-def _xlsx_rows(content):
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        cells = sheet.iter_rows()
-        header = _check_header([str(c.value).strip() if c.value is not None else "" for c in next(cells, ())])
-        rows = []
-        for line, row in enumerate(cells, start=2):
-            values = [_xlsx_cell(cell) for cell in row]
-            if any(values):
-                rows.append((line, _named_cells(header, values, line)))
-    except ImportFileError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a broken file, even while reading its rows
-        raise ImportFileError(_("Not a readable XLSX file: %(error)s") % {"error": str(exc)[:200]}) from None
-    return rows
-
-
-def _xlsx_cell(cell):
-    value = getattr(cell, "value", None)
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, int | float) and "%" in (getattr(cell, "number_format", "") or ""):
-        # A cell shown as 50% holds 0.5: the figure meant is what is shown.
-        return str((Decimal(str(value)) * 100).normalize())
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _check_header(columns):
@@ -434,6 +561,398 @@ def _check_header(columns):
     return columns
 
 
+def _xlsx_too_large(message, **params):
+    return ImportFileError(message % params, code="xlsx_too_large")
+
+
+def _check_archive(file, size, limits) -> None:
+    """The XLSX (ZIP) archive's directory, before anything is unpacked: members, their declared sizes and ratios,
+    within the limits of a file the door may take (``XLSX_*`` above)."""
+    import zipfile
+
+    entries, directory = _zip_directory(file, size)
+    if entries > XLSX_MAX_MEMBERS or directory > XLSX_MAX_DIRECTORY:
+        raise _xlsx_too_large(
+            _("The archive holds %(entries)s parts; a workbook holds a few dozen (at most %(max)s)."),
+            entries=f"{entries:,}",
+            max=f"{XLSX_MAX_MEMBERS:,}",
+        )
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:  # a directory that lies about itself
+        raise ImportFileError(_("Not a readable XLSX file: %(error)s") % {"error": str(exc)[:200]}) from None
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise _xlsx_too_large(
+            _("The archive holds %(entries)s parts; a workbook holds a few dozen (at most %(max)s)."),
+            entries=f"{len(members):,}",
+            max=f"{XLSX_MAX_MEMBERS:,}",
+        )
+    rows = limits.max_rows + 1
+    total, most = 0, rows * XLSX_BYTES_PER_ROW + XLSX_MAX_PART
+    for member in members:
+        mb = f"{member.file_size / 1024 / 1024:,.1f}"
+        if member.file_size > XLSX_RATIO_FROM and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
+            raise _xlsx_too_large(
+                _(
+                    "%(name)s unpacks to %(mb)s MB, %(ratio)s times its packed size: a spreadsheet packs at most "
+                    "%(max)s times. The file is refused unread."
+                ),
+                name=member.filename[:100],
+                mb=mb,
+                ratio=f"{member.file_size // max(member.compress_size, 1):,}",
+                max=XLSX_MAX_RATIO,
+            )
+        # Parts read whole; not the sheets and the shared strings, which are read as they stream.
+        name = member.filename.lower()
+        whole = not name.startswith("xl/worksheets/") and not name.endswith("sharedstrings.xml")
+        if whole and member.file_size > XLSX_MAX_PART:
+            raise _xlsx_too_large(
+                _(
+                    "%(name)s unpacks to %(mb)s MB; an import reads at most %(max)s MB of it. Copy the figures alone "
+                    "into a new workbook."
+                ),
+                name=member.filename[:100],
+                mb=mb,
+                max=XLSX_MAX_PART // 1024 // 1024,
+            )
+        total += member.file_size
+    if total > most:
+        raise _xlsx_too_large(
+            _(
+                "The workbook unpacks to %(mb)s MB, more than %(max)s MB: the size of %(rows)s rows, the most one "
+                "import takes. Split it, or copy the figures alone into a new workbook."
+            ),
+            mb=f"{total / 1024 / 1024:,.1f}",
+            max=f"{most / 1024 / 1024:,.0f}",
+            rows=f"{limits.max_rows:,}",
+        )
+
+
+def _zip_directory(file, size) -> tuple[int, int]:
+    """(entries, bytes) of a ZIP archive's central directory as its end record says, found the way zipfile finds
+    it (the last record, ZIP64's if there is one), before zipfile reads the directory whole."""
+    import struct
+
+    tail_size = min(size, 22 + 65_535 + 20 + 56)
+    file.seek(size - tail_size)
+    tail = file.read(tail_size)
+    if tail[-22:-18] == b"PK\x05\x06" and tail[-2:] == b"\0\0":
+        end = len(tail) - 22
+    else:
+        end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) < end + 22:
+        raise ImportFileError(_("Not a readable XLSX file: not a ZIP archive."))
+    *_ignored, entries, directory, _offset, _comment = struct.unpack("<4s4H2LH", tail[end : end + 22])
+    if end >= 76 and tail[end - 20 : end - 16] == b"PK\x06\x07" and tail[end - 76 : end - 72] == b"PK\x06\x06":
+        entries, directory = struct.unpack("<QQ", tail[end - 76 + 32 : end - 76 + 48])
+    return entries, directory
+
+
+def _xlsx_rows(file, size, limits):
+    """(line, row) pairs of the workbook's first sheet: the archive checked first, then the sheet and its shared
+    strings parsed as they stream (openpyxl reads the parts read whole: content types, workbook, styles)."""
+    _check_archive(file, size, limits)
+    file.seek(0)
+    header, rows = None, []
+    try:
+        book = _workbook(file, limits)
+        with book.archive, book.archive.open(book.sheet) as source:
+            for line, cells in _sheet_rows(source, book):
+                if header is None:
+                    # Line 1 holds the column names (a sheet without it has none, which _check_header says).
+                    header = _check_header(_header_names(cells, book) if line == 1 else [])
+                    width = len(header)
+                    if line == 1:
+                        continue
+                row, filled = {}, False
+                for column, (value, style) in cells.items():
+                    text = _xlsx_text(value, style in book.percent)
+                    if column <= width and header[column - 1]:
+                        row[header[column - 1]] = text
+                    elif text.strip():
+                        raise ImportFileError(
+                            _("Line %(line)s has a value in a column without a name.") % {"line": line},
+                            code="unnamed_column",
+                        )
+                    filled = filled or bool(text)
+                if filled:
+                    rows.append((line, row))
+                    limits.check_rows(len(rows))
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a broken archive or part: zipfile, expat and openpyxl raise many kinds
+        raise ImportFileError(_("Not a readable XLSX file: %(error)s") % {"error": str(exc)[:200]}) from None
+    if header is None:
+        _check_header([])
+    return rows
+
+
+def _header_names(cells, book) -> list[str]:
+    """Column names by position (1 = A), up to the last one named."""
+    texts = {column: _xlsx_text(value, style in book.percent).strip() for column, (value, style) in cells.items()}
+    names = [""] * max((column for column, text in texts.items() if text), default=0)
+    for column, text in texts.items():
+        if column <= len(names):
+            names[column - 1] = text
+    return names
+
+
+@dataclass
+class _Workbook:
+    archive: object  # zipfile.ZipFile
+    sheet: str  # the first worksheet's part
+    strings: list[str]
+    epoch: datetime.datetime
+    dates: set[int]  # styles that show a number as a date or time
+    durations: set[int]  # … as a duration
+    percent: set[int]  # … as a percentage
+
+
+def _workbook(file, limits) -> _Workbook:
+    """What the sheet's cells need from the workbook: the first worksheet, the shared strings (bounded while read)
+    and the styles. openpyxl reads the manifest, the workbook and the styles; nothing else."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    reader = ExcelReader(file, read_only=True, data_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        part = reader.package.find(SHARED_STRINGS)
+        strings = []
+        if part is not None:
+            with reader.archive.open(part.PartName[1:]) as source:
+                strings = _shared_strings(source, limits)
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheet = next(
+            (
+                rel.target
+                for _sheet, rel in reader.parser.find_sheets()
+                if "chartsheet" not in rel.Type and rel.target in reader.valid_files
+            ),
+            None,
+        )
+        if sheet is None:
+            raise ImportFileError(_("The workbook has no sheet."))
+        workbook = reader.wb
+        formats = [
+            BUILTIN_FORMATS.get(style.numFmtId, "General")
+            if style.numFmtId < BUILTIN_FORMATS_MAX_SIZE
+            else workbook._number_formats[style.numFmtId - BUILTIN_FORMATS_MAX_SIZE]
+            for style in workbook._cell_styles
+        ]
+    except BaseException:
+        reader.archive.close()
+        raise
+    return _Workbook(
+        archive=reader.archive,
+        sheet=sheet,
+        strings=strings,
+        epoch=workbook.epoch,
+        dates=set(workbook._date_formats),
+        durations=set(workbook._timedelta_formats),
+        percent={index for index, code in enumerate(formats) if "%" in code},
+    )
+
+
+def _cell_too_long(line=None):
+    where = _(" (line %(line)s)") % {"line": f"{line:,}"} if line else ""
+    return _xlsx_too_large(
+        _("A cell holds more than %(max)s characters, more than Excel allows%(where)s."),
+        max=f"{XLSX_MAX_CELL:,}",
+        where=where,
+    )
+
+
+def _parser(start, end, text):
+    """An expat parser with these handlers (element names as written: with their prefix, if any), refusing a DOCTYPE
+    (so no entity can expand)."""
+    from xml.parsers import expat
+
+    def doctype(*args):
+        raise ImportFileError(_("Not a readable XLSX file: a part declares a DOCTYPE."))
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    return parser
+
+
+def _shared_strings(source, limits) -> list[str]:
+    """The shared-strings table, parsed as it streams and refused as soon as it holds more texts or characters than
+    the rows the door takes can need (a table that unpacks to 400 MB costs nothing past that)."""
+    rows = limits.max_rows + 1
+    most_strings, most_characters = rows * XLSX_STRINGS_PER_ROW, rows * XLSX_CHARACTERS_PER_ROW
+    strings, parts, path = [], [], []
+    characters = 0
+
+    def too_many():
+        return _xlsx_too_large(
+            _(
+                "The workbook's shared texts are more than %(rows)s rows can hold (%(strings)s texts, %(characters)s "
+                "characters). Copy the figures alone into a new workbook."
+            ),
+            rows=f"{limits.max_rows:,}",
+            strings=f"{most_strings:,}",
+            characters=f"{most_characters:,}",
+        )
+
+    def start(name, attributes):
+        path.append(name.rpartition(":")[2])
+
+    def end(name):
+        name = path.pop()
+        if name == "si":
+            strings.append("".join(parts).replace("x005F_", ""))  # as openpyxl reads them
+            parts.clear()
+            if len(strings) > most_strings:
+                raise too_many()
+
+    def text(data):
+        nonlocal characters
+        # The text of <si><t>, and of the runs <si><r><t> of a formatted text; not phonetic hints (<rPh>).
+        if path[-2:] == ["si", "t"] or path[-3:] == ["si", "r", "t"]:
+            characters += len(data)
+            if characters > most_characters:
+                raise too_many()
+            parts.append(data)
+            if sum(map(len, parts)) > XLSX_MAX_CELL:
+                raise _cell_too_long()
+
+    parser = _parser(start, end, text)
+    while chunk := source.read(64 * 1024):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+    return strings
+
+
+def _sheet_rows(source, book):
+    """(line, {column: (value, style)}) of each row of a worksheet part, parsed as it streams: the values openpyxl
+    gives (numbers, dates where the style shows one, texts, booleans; a formula's last value), only the cells the
+    file holds, and nothing kept of a row once given."""
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+    done, row, value, columns = [], {}, [], {}
+    line = column = style = 0
+    kind, in_cell, collecting, phonetic = "n", False, False, False
+
+    def start(name, attributes):
+        nonlocal line, column, style, kind, in_cell, collecting, phonetic
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":
+            reference = attributes.get("r")
+            if reference:
+                letters = reference.rstrip("0123456789")
+                column = columns.get(letters) or columns.setdefault(letters, _column_number(letters, reference))
+            else:
+                column += 1
+            if column > 16_384:
+                raise ImportFileError(_("Not a readable XLSX file: a cell beyond column XFD."))
+            kind, style = attributes.get("t", "n"), int(attributes.get("s") or 0)
+            in_cell = True
+            value.clear()
+        elif in_cell:
+            if name == "v" or (name == "t" and not phonetic):  # <v>, or the text of an inline string <is>
+                collecting = True
+            elif name == "rPh":  # a phonetic hint, not part of the text
+                phonetic = True
+        elif name == "row":
+            number = attributes.get("r")
+            line = int(float(number)) if number else line + 1
+            column = 0
+            if not 1 <= line <= XLSX_LAST_ROW:
+                raise ImportFileError(_("Not a readable XLSX file: row %(line)s.") % {"line": str(number)[:20]})
+
+    def end(name):
+        nonlocal in_cell, collecting, phonetic
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":
+            row[column] = (_cell_value("".join(value)), style)
+            in_cell = collecting = False
+        elif name == "v" or name == "t":
+            collecting = False
+        elif name == "rPh":
+            phonetic = False
+        elif name == "row":
+            done.append((line, row.copy()))
+            row.clear()
+
+    def text(data):
+        if collecting:
+            value.append(data)
+            if sum(map(len, value)) > XLSX_MAX_CELL:
+                raise _cell_too_long(line)
+
+    def _cell_value(text):
+        if kind == "inlineStr":
+            return text
+        if not text:
+            return None
+        if kind == "n":
+            number = float(text) if "." in text or "e" in text or "E" in text else int(text)
+            if style in book.dates:
+                try:
+                    return from_excel(number, book.epoch, timedelta=style in book.durations)
+                except (OverflowError, ValueError):
+                    return "#VALUE!"
+            return number
+        if kind == "s":
+            index = int(text)
+            if not 0 <= index < len(book.strings):  # -1 would be the last text, without a word
+                raise IndexError(f"shared string {text} of {len(book.strings)}")
+            return book.strings[index]
+        if kind == "b":
+            return bool(int(text))
+        if kind == "d":
+            return from_ISO8601(text)
+        return text  # "str" (a formula's text), "e" (an error such as #DIV/0!)
+
+    parser = _parser(start, end, text)
+    chunk = True
+    while chunk:
+        chunk = source.read(64 * 1024)
+        try:
+            parser.Parse(chunk, not chunk)
+        finally:  # the rows before a fault first: a reader that stops at a row too many never meets it
+            yield from done
+            done.clear()
+
+
+def _column_number(letters, reference) -> int:
+    """1 for A, 27 for AA… of a cell reference such as AA12."""
+    if not letters.isascii() or not letters.isalpha() or len(letters) > 3:
+        raise ImportFileError(_("Not a readable XLSX file: cell %(cell)s.") % {"cell": reference[:20]})
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _xlsx_text(value, percent: bool) -> str:
+    """A cell's value as the text the import reads: what the sheet shows."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int | float) and percent:
+        # A cell shown as 50% holds 0.5: the figure meant is what is shown.
+        return str((Decimal(str(value)) * 100).normalize())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 class _RowChecker:
     """Validates the rows against the rules of Measurement, column by column, with every lookup done beforehand.
 
@@ -441,19 +960,18 @@ class _RowChecker:
     dates and sources, some thousand values), and every row with a bad cell is named, with its line and column.
     """
 
-    def __init__(self, lines, columns, *, default_source, publisher, scope=NATIONAL):
+    def __init__(self, lines, columns, *, default_source, actor):
         self.errors: list[RowError] = []
         self.lines, self.columns = lines, columns
-        self.scope = scope
+        self.actor = actor  # rows outside its regions are refused (coverage.figures.access)
         self.default_source = default_source
-        self.publisher = publisher
         self.today = timezone.localdate()
         # Only well-formed codes reach the database (a NUL byte would be a database error, not a bad row).
         codes = {code.strip() for code in set(columns["region"])}
-        codes = {code for code in codes if re.fullmatch(REGION_CODE_RE, code)}
+        codes = {code for code in codes if KEMENDAGRI_CODE.fullmatch(code)}
         self.regions = dict(Region.objects.filter(code__any_of=codes).values_list("code", "id"))
         names = {name.strip() for name in set(columns["indicator"])}
-        names = {name for name in names if re.fullmatch(INDICATOR_CODE_RE, name)}
+        names = {name for name in names if INDICATOR_CODE.fullmatch(name)}
         self.indicators = dict(Indicator.objects.filter(code__any_of=names).values_list("code", "id"))
         self.sources = set(Source.objects.values_list("id", flat=True))
         self.bad: set[int] = set()  # indexes of the rows refused so far
@@ -529,36 +1047,23 @@ class _RowChecker:
         if not code:
             return self.fail(line, "region", "required", _("A region code is required."))
         if code in self.regions:
-            if not self.scope.allows(code):
-                return self.fail(
-                    line,
-                    "region",
-                    "out_of_scope",
-                    _("Region %(code)s is outside the regions you may write (%(scope)s).")
-                    % {"code": code, "scope": self.scope},
-                )
+            try:
+                access.check_may_write_figure(self.actor, region=code)
+            except access.AccessDenied as exc:
+                return self.fail(line, "region", exc.code, str(exc))
             return self.regions[code]
-        if re.fullmatch(r"[0-9]{4}([0-9]{3}([0-9]{3})?)?", code):
-            dotted = ".".join(filter(None, (code[:2], code[2:4], code[4:7] if len(code) > 4 else "", code[7:])))
-            return self.fail(
-                line,
-                "region",
-                "bps_code",
-                _(
-                    "%(code)s looks like a BPS code; give the Kemendagri code, with dots "
-                    "(e.g. %(dotted)s, which may differ)."
-                )
-                % {"code": code, "dotted": dotted},
-            )
-        return self.fail(line, "region", "unknown_region", _("Unknown region code: %(code)s.") % {"code": code[:50]})
+        try:
+            check_region_code(code)
+        except ValidationError as exc:
+            if exc.code == "bps_code":
+                return self.fail(line, "region", "bps_code", exc.messages[0])
+        return self.fail(line, "region", "unknown_region", UNKNOWN_REGION % {"value": code[:50]})
 
     def _indicator(self, line, code):
         if not code:
             return self.fail(line, "indicator", "required", _("An indicator code is required."))
         if code not in self.indicators:
-            return self.fail(
-                line, "indicator", "unknown_indicator", _("Unknown indicator code: %(code)s.") % {"code": code[:50]}
-            )
+            return self.fail(line, "indicator", "unknown_indicator", UNKNOWN_INDICATOR % {"value": code[:50]})
         return self.indicators[code]
 
     def _date(self, line, text):
@@ -582,17 +1087,45 @@ class _RowChecker:
         if not text:
             return None
         if not re.fullmatch(r"[0-9]{1,19}", text):
+            if re.fullmatch(r"[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*", text):
+                return self.fail(
+                    line,
+                    column,
+                    "invalid",
+                    _("%(text)s is not a whole number of people: write it without thousands separators (%(plain)s).")
+                    % {"text": text, "plain": re.sub(r"[.,]", "", text)},
+                )
             return self.fail(
                 line, column, "invalid", _("%(text)s is not a whole number of people.") % {"text": text[:50]}
             )
         count = int(text)
-        if count < minimum or count > MAX_COUNT:
-            return self.fail(line, column, "out_of_range", _("%(count)s is out of range.") % {"count": text[:30]})
+        if count < minimum:
+            return self.fail(line, column, "min_value", _("The denominator must be greater than 0."))
+        if count > MAX_COUNT:
+            return self.fail(
+                line,
+                column,
+                "max_value",
+                _("%(count)s is more than 1,000,000,000 (10^9), the largest count of people a figure may give.")
+                % {"count": text},
+            )
         return count
 
     def _value(self, line, text, numerator, denominator):
         value = None
         if text:
+            if re.fullmatch(r"[0-9]+,[0-9]+", text):
+                return self.fail(
+                    line,
+                    "value",
+                    "decimal_comma",
+                    _(
+                        "%(text)s has a decimal comma: write %(point)s, with a point. Excel writes a comma where "
+                        "Windows' decimal symbol is one (Indonesian settings): upload the workbook itself (.xlsx), or "
+                        'set the decimal symbol to "." before saving as CSV.'
+                    )
+                    % {"text": text, "point": text.replace(",", ".")},
+                )
             try:
                 value = Decimal(text)
             except InvalidOperation:
@@ -702,31 +1235,24 @@ def _columns(rows) -> tuple[list[int], dict[str, list[str]]]:
 def import_measurements(
     rows: Sequence[tuple[int, dict]],
     *,
-    user,
+    actor: access.Actor,
     dry_run: bool,
     default_source: int | None = None,
-    max_rows: int | None = None,
-    scope: RegionScope = NATIONAL,
 ) -> ImportReport:
     """Create, update or leave unchanged each figure of ``rows``, keyed on (region, indicator, as_of).
 
     All or nothing: one transaction, and any bad row (named with its line, column and reason) means nothing
-    is written. Without the permission to publish, new figures are drafts and published ones cannot be
-    changed. Every write is recorded in the change history, door "import", with the user.
+    is written. ``actor`` (coverage.figures.access) decides the rest: rows outside its regions are refused, and
+    without the right to publish new figures are drafts and verified or published ones cannot be changed. Every
+    write is recorded in the change history, door "import", with the actor's user.
 
     On PostgreSQL the checked rows go into a staging table and are classified and written set-based
     (coverage.bulk); elsewhere through the ORM. Both give the same figures, history and report.
     """
-    if max_rows is not None and len(rows) > max_rows:
-        raise ImportFileError(
-            _("%(rows)s rows; at most %(max)s per import.") % {"rows": len(rows), "max": max_rows},
-            code="too_many_rows",
-            status=413,
-        )
-    publisher = bool(user and user.has_perm("coverage.publish_measurement"))
+    publisher, user = actor.may_publish, actor.user
     report = ImportReport(dry_run=dry_run, rows=len(rows))
     lines, columns = _columns(rows)
-    checker = _RowChecker(lines, columns, default_source=default_source, publisher=publisher, scope=scope)
+    checker = _RowChecker(lines, columns, default_source=default_source, actor=actor)
     figures = checker.check()
     if connection.vendor == "postgresql":
         from .bulk import import_figures
@@ -737,15 +1263,15 @@ def import_measurements(
     checked = list(figures.rows())
     if dry_run:
         _classify(checked, _existing_figures(checked), report=report, checker=checker, publisher=publisher)
-        report.errors = sorted(checker.errors, key=lambda e: (e.line, e.column or ""))
+        report.set_errors(checker.errors)
         return report
 
     with transaction.atomic():
         # The rows to change are locked and read inside the transaction, so that no concurrent edit is lost.
         existing = _existing_figures(checked, lock=True)
         to_create, to_update = _classify(checked, existing, report=report, checker=checker, publisher=publisher)
-        report.errors = sorted(checker.errors, key=lambda e: (e.line, e.column or ""))
-        if report.errors:
+        report.set_errors(checker.errors)
+        if report.error_count:
             return report
         now = timezone.now()  # at write time, so that ?updated_after= polls never miss an import
         for figure in to_update:
@@ -757,22 +1283,20 @@ def import_measurements(
             {(f["region_id"], f["indicator_id"]) for f in to_create}
             | {(m.region_id, m.indicator_id) for m in to_update}
         )
-        bump_data_version()
+        public = any(access.is_public(f["status"]) for f in to_create) or any(
+            access.is_public(m.status) or access.is_public(m._loaded_status) for m in to_update
+        )
+        bump_data_version(public=public)
     return report
 
 
 def refuse_unpublishable(checker, line):
-    checker.fail(
-        line,
-        "status",
-        "permission_denied",
-        _("Only clients allowed to publish may write a verified or published figure; others write drafts."),
-    )
+    checker.fail(line, "status", "permission_denied", access.PUBLISH_ONLY)
 
 
 def _classify(checked, existing, *, report, checker, publisher):
     """Split checked rows into new figures and changed ones (counted in ``report``); refusals go to ``checker``."""
-    default_status = Measurement.Status.PUBLISHED if publisher else Measurement.Status.DRAFT
+    default_status = access.default_import_status(publisher=publisher)
     to_create, to_update = [], []
     for line, figure in checked:
         current = existing.get((figure["region_id"], figure["indicator_id"], figure["as_of"]))
@@ -781,10 +1305,8 @@ def _classify(checked, existing, *, report, checker, publisher):
         if current is not None and all(getattr(current, name) == figure[name] for name in FIGURE_COLUMNS):
             report.unchanged += 1
             continue
-        public = figure["status"] != Measurement.Status.DRAFT or (
-            current is not None and current.status != Measurement.Status.DRAFT
-        )
-        if public and not publisher:
+        current_status = current.status if current is not None else None
+        if access.publication_refused(publisher=publisher, status=figure["status"], current=current_status):
             refuse_unpublishable(checker, line)
             continue
         if current is None:

@@ -1,15 +1,15 @@
 import itertools
 import sys
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db.models import F
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,7 +17,9 @@ from rest_framework.settings import api_settings
 
 from . import examples, schema, selectors, services  # noqa: F401  (schema: registers the OpenAPI filter extension)
 from .api_imports import ImportMixin
-from .exceptions import DatabaseUnavailable, database_unavailable, error_response
+from .exceptions import DatabaseUnavailable, database_unavailable, error_response, status_error_response
+from .figures import access
+from .figures.values import UNKNOWN_INDICATOR, parse_moment
 from .filters import (
     AttainmentFilterSet,
     AvailabilityFilterSet,
@@ -33,7 +35,6 @@ from .filters import (
 )
 from .models import (
     INDICATOR_CODE_RE,
-    REGION_CODE_RE,
     Indicator,
     Measurement,
     NationalTarget,
@@ -42,8 +43,9 @@ from .models import (
     Source,
 )
 from .pagination import CountedBy
+from .permissions import actor_of
+from .regions.codes import UNKNOWN_REGION, check_region_code
 from .renderers import copy_csv_chunks, csv_chunks
-from .scopes import request_scope
 from .serializers import (
     AttainmentSerializer,
     AvailabilitySerializer,
@@ -75,7 +77,37 @@ def etag(obj) -> str:
     return f'"{obj.version}"'
 
 
-class StrictQueryMixin:
+UNKNOWN_CODE = {Region: UNKNOWN_REGION, Indicator: UNKNOWN_INDICATOR}
+
+
+def by_code(model, code):
+    """The region or indicator a path names, or a 404 that names the unknown code, as the filters do."""
+    try:
+        return model.objects.get(code=code)
+    except model.DoesNotExist:
+        raise exceptions.NotFound(UNKNOWN_CODE[model] % {"value": code}) from None
+
+
+class NamedLookupMixin:
+    """A path naming a record that does not exist is a 404 that says which, as filters name unknown codes."""
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            model = self.get_queryset().model
+            message = UNKNOWN_CODE.get(model) or _("No %(model)s with id %(value)s.")
+            message = message % {"model": model._meta.verbose_name, "value": value}
+            if model is Region:
+                try:
+                    check_region_code(value)
+                except ValidationError as exc:
+                    message = exc.messages[0] if exc.code == "bps_code" else message  # says it is a BPS code
+            raise exceptions.NotFound(message) from None
+
+
+class StrictQueryMixin(NamedLookupMixin):
     """The query string of a create, and of an action without filters, is checked too: only ``format`` and the
     action's own ``query_parameters``, each with a value (``POST …?dry_run=true`` must not quietly create)."""
 
@@ -94,6 +126,11 @@ class ConditionalWriteMixin:
 
     conditional_writes = True  # documents If-Match and the 412 (coverage.schema)
 
+    def check_write(self, actor, obj) -> None:
+        """Raise coverage.figures.access's refusal unless ``actor`` may write ``obj`` (None: create); asked before the
+        request's data is validated, so that a refusal never depends on, or tells about, other rows."""
+        access.check_may_change_reference(actor)
+
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
@@ -103,6 +140,7 @@ class ConditionalWriteMixin:
     def get_object(self):
         obj = super().get_object()
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            self.check_write(actor_of(self.request), obj)
             wanted = self.request.headers.get("If-Match")
             if wanted is not None and wanted.strip() != "*":
                 tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
@@ -120,6 +158,7 @@ class ConditionalWriteMixin:
 
     @transaction.atomic
     def create(self, request, *args, **kwargs):
+        self.check_write(actor_of(request), None)
         return super().create(request, *args, **kwargs)
 
     @transaction.atomic
@@ -140,6 +179,7 @@ class ExportMixin:
         return super().list(request, *args, **kwargs)
 
     def export(self, request):
+        self.paginator.get_page_number(request, None)  # checked like any page number, though a stream has no pages
         if request.accepted_renderer.format != "csv":
             raise exceptions.ValidationError(
                 {"page_size": [_("page_size=all streams every row and needs format=csv (or Accept: text/csv).")]},
@@ -171,18 +211,6 @@ def today():
     return timezone.localdate()
 
 
-def parse_moment(value):
-    from django.utils.dateparse import parse_datetime
-
-    try:
-        moment = parse_datetime(value)
-    except ValueError:
-        return None
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
-
-
 class RegionViewSet(ExportMixin, AnswerMixin, StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Regions by Kemendagri code: provinces, kabupaten/kota, kecamatan, desa/kelurahan."""
 
@@ -190,7 +218,7 @@ class RegionViewSet(ExportMixin, AnswerMixin, StrictQueryMixin, ConditionalWrite
     serializer_class = RegionSerializer
     filterset_class = RegionFilterSet
     lookup_field = "code"
-    lookup_value_regex = REGION_CODE_RE
+    lookup_value_regex = r"[0-9][0-9.]*"  # digits and dots only (never a NUL byte); the shape is checked on lookup
 
     @extend_schema(
         filters=True,
@@ -239,7 +267,7 @@ class IndicatorViewSet(AnswerMixin, StrictQueryMixin, ConditionalWriteMixin, vie
     def ranking(self, request, code=None):
         """The latest figure of each matching region on or before `as_of` (default today), best first by the
         indicator's direction; equal figures share a rank. Regions without a figure are left out."""
-        indicator = get_object_or_404(Indicator, code=code)
+        indicator = by_code(Indicator, code)
         filterset, params = self.answer_parameters(self.get_queryset())
         result = selectors.ranking(indicator=indicator, regions=filterset.qs, as_of=params["as_of"] or today())
         return Response(self.get_serializer(result).data)
@@ -248,7 +276,10 @@ class IndicatorViewSet(AnswerMixin, StrictQueryMixin, ConditionalWriteMixin, vie
         filters=True,
         responses={
             200: AttainmentSerializer,
-            404: OpenApiResponse(description=_("Unknown indicator, or no national target for that year (no_target).")),
+            404: OpenApiResponse(
+                response=schema.client_error_response(404, ["not_found", "no_target"], name="Attainment"),
+                description=_("Unknown indicator, or no national target for that year (no_target)."),
+            ),
         },
         examples=[examples.ATTAINMENT],
         summary="A region's figure against the national target of a year",
@@ -263,7 +294,7 @@ class IndicatorViewSet(AnswerMixin, StrictQueryMixin, ConditionalWriteMixin, vie
     def attainment(self, request, code=None):
         """The region's latest figure in `year` against the national target of that year: `gap` in percentage
         points and `met`; with `children=true` the same for each direct child with a figure in the year."""
-        indicator = get_object_or_404(Indicator, code=code)
+        indicator = by_code(Indicator, code)
         _filterset, params = self.answer_parameters(self.get_queryset())
         if len(params["region"]) != 1:
             raise exceptions.ValidationError({"region": [_("Give exactly one region code.")]}, code="one_region")
@@ -279,6 +310,8 @@ class IndicatorViewSet(AnswerMixin, StrictQueryMixin, ConditionalWriteMixin, vie
         return Response(self.get_serializer(result).data)
 
     def csv_rows(self, data):
+        if not isinstance(data, dict):
+            return data  # nothing (a deletion) or an error
         if self.action == "attainment":
             return [data["region"], *(data["children"] or [])]
         return data.get("results", data)
@@ -291,10 +324,15 @@ class SourceViewSet(ExportMixin, StrictQueryMixin, ConditionalWriteMixin, viewse
     serializer_class = SourceSerializer
     lookup_value_regex = r"[0-9]+"
 
+    def check_write(self, actor, obj):
+        if obj is not None:
+            access.check_may_change_source(actor, obj)
+
 
 def tombstones(model, *related):
     """Deleted rows of ``model``, oldest first, from its change history."""
-    return model.history.filter(history_type="-").select_related(*related).order_by("history_date", "history_id")
+    deleted = model.history.filter(history_type="-").annotate(deleted_at=F("history_date"))
+    return deleted.select_related(*related).order_by("deleted_at", "history_id")
 
 
 class DeletedMixin:
@@ -368,36 +406,27 @@ class MeasurementViewSet(
                     .order_by("region__code", "indicator__code", "as_of", "id")
                 )
         if self.action not in ("list", "deleted", "history"):
-            if not selectors.may_see_unpublished(self.request.user):
-                queryset = queryset.filter(status=Measurement.Status.PUBLISHED)
-            else:
-                # Unpublished figures of other regions stay hidden from a region-scoped operator or key.
-                scope = request_scope(self.request, reading=True)
-                if not scope.national:
-                    queryset = queryset.filter(Q(status=Measurement.Status.PUBLISHED) | scope.q())
+            queryset = access.visible_figures(queryset, actor_of(self.request))  # lists: MeasurementFilterSet
         return queryset
 
-    def perform_destroy(self, instance):
-        services.check_region_scope(request_scope(self.request), instance=instance)
-        services.check_may_delete(user=self.request.user, instance=instance)
-        super().perform_destroy(instance)
+    def check_write(self, actor, obj):
+        # A new figure's region, and the region a change moves it to, are checked by the serializer.
+        if self.request.method == "DELETE":
+            access.check_may_delete_figures(actor, Measurement.objects.filter(pk=obj.pk))
+        elif obj is not None:
+            access.check_may_write_figure(actor, figure=obj)
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)}, filters=False)
     @action(detail=True, pagination_class=None, filter_backends=[], serializer_class=HistoryEntrySerializer)
     def history(self, request, pk=None):
         """Every change of the figure, newest first: when, who, through which door, and each field's old and
         new value. A deleted figure keeps its history. Needs the permission to see unpublished figures."""
-        if not selectors.may_see_unpublished(request.user):
-            raise exceptions.NotAuthenticated() if not request.user.is_authenticated else exceptions.PermissionDenied()
-        scope = request_scope(request, reading=True)
-        if not scope.national:
-            # A region-scoped client reads the history of figures that were always in its regions only.
-            codes = set(Measurement.history.filter(id=int(pk)).values_list("region__code", flat=True))
-            if not all(scope.allows(code) for code in codes):
-                raise exceptions.NotFound()
+        regions = Measurement.history.filter(id=int(pk)).values_list("region__code", flat=True).distinct()
+        try:
+            access.check_may_read_history(actor_of(request), regions)
+        except access.NotVisible:
+            raise exceptions.NotFound() from None
         entries = selectors.figure_history(int(pk))
-        if not entries:
-            raise exceptions.NotFound()
         return Response(self.get_serializer(entries, many=True).data)
 
     @extend_schema(responses={200: DeletedMeasurementSerializer(many=True)})
@@ -406,7 +435,7 @@ class MeasurementViewSet(
         filterset_class=DeletedFilterSet,
         queryset=selectors.withdrawn_figures()
         .select_related("region", "indicator")
-        .order_by("history_date", "history_id"),
+        .order_by("deleted_at", "history_id"),
         serializer_class=DeletedMeasurementSerializer,
     )
     def deleted(self, request):
@@ -428,7 +457,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class PartnershipViewSet(viewsets.ReadOnlyModelViewSet):
+class PartnershipViewSet(NamedLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Programmes that reward card holders, e.g. KIA discounts at partner businesses."""
 
     queryset = Partnership.objects.select_related("indicator").prefetch_related("regions").order_by("name", "id")
@@ -461,6 +490,21 @@ class OfflineDocsMixin:
         return response
 
 
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document: in English, whatever the request's language (a document in one language; the API's
+    error messages follow Accept-Language)."""
+
+    language = "en"
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override(self.language):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # lazy texts are translated now, in this language
+        response["Content-Language"] = self.language
+        return response
+
+
 class SwaggerView(OfflineDocsMixin, SpectacularSwaggerView):
     pass
 
@@ -475,19 +519,19 @@ class RedocView(OfflineDocsMixin, SpectacularRedocView):
 
 def bad_request(request, exception):
     if request.path.startswith("/api/"):
-        return error_response(400, "bad_request", _("Bad request."))
+        return status_error_response(400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception):
     if request.path.startswith("/api/"):
-        return error_response(403, "permission_denied", _("You do not have permission to perform this action."))
+        return status_error_response(403)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception):
     if request.path.startswith("/api/"):
-        return error_response(404, "not_found", _("Not found."))
+        return status_error_response(404)
     return defaults.page_not_found(request, exception)
 
 
@@ -503,5 +547,5 @@ def server_error(request):
         response["Retry-After"] = str(DatabaseUnavailable.wait)
         return response
     if request.path.startswith("/api/"):
-        return error_response(500, "error", _("Server error."))
+        return status_error_response(500)
     return defaults.server_error(request)

@@ -1,3 +1,4 @@
+import time
 from io import StringIO
 
 import pytest
@@ -100,12 +101,24 @@ def backup(db):
     class Backup:
         def __init__(self, *figures):
             self.figures = [(figure.pk, figure.value, figure.version) for figure in figures]
-            self.data_version = DataVersion.objects.values_list("version", "changed_at").get(pk=1)
+            self.data_versions = list(DataVersion.objects.values_list("pk", "version", "changed_at"))
 
         def restore(self):
             for pk, value, version in self.figures:
                 Measurement.objects.filter(pk=pk).update(value=value, version=version)
-            version, changed_at = self.data_version
-            DataVersion.objects.filter(pk=1).update(version=version, changed_at=changed_at)
+            for pk, version, changed_at in self.data_versions:
+                DataVersion.objects.filter(pk=pk).update(version=version, changed_at=changed_at)
 
     return Backup
+
+
+@pytest.fixture
+def fresh_throttle_counters(db):
+    """Empty throttle counters, and a test that starts well inside a minute: counters run in fixed windows (per
+    minute in these tests), and a test that straddled the turn of a minute would see its count start again."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+    into_minute = time.time() % 60
+    if into_minute > 50:
+        time.sleep(60.5 - into_minute)

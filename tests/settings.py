@@ -24,5 +24,7 @@ SECURE_SSL_REDIRECT = False
 # behaviour run without it, and tests/test_security.py switches it on with the production rates' shape.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
+    # The API's writes are JSON (imports send their files as multipart explicitly).
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"anon": None, "client": None, "write": None, "failed_auth": None},
 }

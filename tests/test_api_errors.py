@@ -25,7 +25,7 @@ def test_a_misspelled_filter_is_a_400_naming_it_not_the_whole_table(article, api
         ("measurements", {"parent": "65"}, ("parent", "invalid_choice")),
         ("measurements", {"within": "99"}, ("within", "invalid_choice")),
         ("measurements", {"indicator": "kia"}, ("indicator", "invalid_choice")),
-        ("measurements", {"region": "6471"}, ("region", "invalid_code")),
+        ("measurements", {"region": "6471"}, ("region", "bps_code")),
         ("measurements", {"region": "64.71\x00"}, ("region", "invalid_code")),
         ("measurements", {"indicator": "KIA Ownership"}, ("indicator", "invalid_code")),
         ("measurements", {"level": "5"}, ("level", "invalid_choice")),

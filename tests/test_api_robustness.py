@@ -150,11 +150,11 @@ def test_an_unknown_format_is_a_400_naming_it(article, api):
     assert error(api.get(URL, {"format": "xml"})) == {("format", "invalid_choice")}
 
 
-def test_a_region_code_without_the_final_slash_redirects_to_the_region(article, api):
+def test_a_region_code_without_the_final_slash_is_the_region_without_a_redirect(article, api):
     response = api.get("/api/v1/regions/64.71")
 
-    assert response.status_code == 301
-    assert response["Location"].endswith("/api/v1/regions/64.71/")
+    assert response.status_code == 200
+    assert response.json()["name"] == "Kota Balikpapan"
 
 
 def test_a_bad_host_header_under_the_api_is_a_json_400(article, client):

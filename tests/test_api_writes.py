@@ -118,7 +118,7 @@ def test_delete_with_the_permission(article, editor):
         ({"value": 50, "numerator": 1, "denominator": 3}, ("value", "value_counts_mismatch")),
         ({"value": 50, "numerator": 2**63, "denominator": 2**64}, ("numerator", "max_value")),
         ({"region": "99.99"}, ("region", "does_not_exist")),
-        ({"region": "6472"}, ("region", "does_not_exist")),
+        ({"region": "6472"}, ("region", "bps_code")),
         ({"indicator": "kia"}, ("indicator", "does_not_exist")),
         ({"source": 999}, ("source", "does_not_exist")),
         ({"as_of": "2024-13-01"}, ("as_of", "invalid")),

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from coverage import services
+from coverage.figures.access import Actor
 from coverage.models import Indicator, Region, Source
 
 from .factories import UserFactory
@@ -67,7 +68,10 @@ def test_a_client_that_leaves_halfway_does_not_break_the_next_export(worker):
         )
         for line, (code, day) in enumerate(((code, day) for code in codes for day in range(3000)), start=2)
     ]
-    assert services.import_measurements(rows, user=loader, dry_run=False, default_source=source.pk).created == 30_000
+    assert (
+        services.import_measurements(rows, actor=Actor(loader), dry_run=False, default_source=source.pk).created
+        == 30_000
+    )
     complete = export(worker)
     assert complete.count(b"\r\n") == 30_001
 

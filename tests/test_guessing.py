@@ -4,48 +4,23 @@ past THROTTLE_FAILED_AUTH_RATE; the admin login locks an account, and an address
 the one TRUSTED_PROXIES gives, for all of them."""
 
 import logging
-import time
 
 import pytest
 from axes.models import AccessAttempt
-from django.core.cache import caches
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from .helpers import throttle_rates
 from .test_keys_and_scopes import key_client, make_key
 from .test_security import manage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle_counters")]
 
 URL = "/api/v1/measurements/"
 LOGIN = "/admin/login/"
 PASSWORD = "right-horse-battery-staple"
 GUESSER = "203.0.113.7"
 NEIGHBOUR = "198.51.100.9"
-
-
-def rates(failed_auth=None, proxies=0):
-    """The failed-authentication rate, and TRUSTED_PROXIES as settings.py hands it to DRF (NUM_PROXIES)."""
-    from django.conf import settings
-
-    return override_settings(
-        TRUSTED_PROXIES=proxies,
-        REST_FRAMEWORK={
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"anon": None, "client": None, "write": None, "failed_auth": failed_auth},
-            "NUM_PROXIES": proxies,
-        },
-    )
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters(db):
-    caches["throttle"].clear()
-    # Counters run in fixed windows (per minute here): start well inside one, so that no test sees its count
-    # start again halfway.
-    into_minute = time.time() % 60
-    if into_minute > 50:
-        time.sleep(60.5 - into_minute)
 
 
 def codes(response):
@@ -60,7 +35,7 @@ def guess(address=GUESSER, header="Api-Key aaaaaaaa.wrongsecretwrongsecretwrongs
 
 
 def test_wrong_keys_past_the_failed_auth_rate_get_a_json_429_with_retry_after():
-    with rates(failed_auth="3/min"):
+    with throttle_rates(failed_auth="3/min"):
         answers = [guess() for _ in range(5)]
 
     assert [a.status_code for a in answers] == [401, 401, 401, 429, 429]
@@ -71,7 +46,7 @@ def test_wrong_keys_past_the_failed_auth_rate_get_a_json_429_with_retry_after():
 
 def test_past_the_rate_a_right_key_from_the_same_address_gets_429_too():
     key = make_key()
-    with rates(failed_auth="2/min"):
+    with throttle_rates(failed_auth="2/min"):
         before = key_client(key).get(URL, REMOTE_ADDR=GUESSER)
         [guess() for _ in range(2)]
         after = key_client(key).get(URL, REMOTE_ADDR=GUESSER)
@@ -83,7 +58,7 @@ def test_past_the_rate_a_right_key_from_the_same_address_gets_429_too():
 
 def test_past_the_rate_another_address_still_authenticates():
     key = make_key()
-    with rates(failed_auth="2/min"):
+    with throttle_rates(failed_auth="2/min"):
         guesser = [guess().status_code for _ in range(3)]
         neighbour = key_client(key).get(URL, REMOTE_ADDR=NEIGHBOUR)
         neighbours_wrong_key = guess(address=NEIGHBOUR)
@@ -94,7 +69,7 @@ def test_past_the_rate_another_address_still_authenticates():
 
 
 def test_past_the_rate_anonymous_reads_from_the_address_are_served():
-    with rates(failed_auth="2/min"):
+    with throttle_rates(failed_auth="2/min"):
         guesser = [guess().status_code for _ in range(3)]
         anonymous = APIClient().get(URL, REMOTE_ADDR=GUESSER)
 
@@ -104,7 +79,7 @@ def test_past_the_rate_anonymous_reads_from_the_address_are_served():
 
 def test_right_credentials_are_not_counted_as_failures():
     key = make_key()
-    with rates(failed_auth="2/min"):
+    with throttle_rates(failed_auth="2/min"):
         right = [key_client(key).get(URL, REMOTE_ADDR=GUESSER).status_code for _ in range(4)]
         wrong = [guess().status_code for _ in range(3)]
 
@@ -117,7 +92,7 @@ def test_right_credentials_are_not_counted_as_failures():
     ["Token 0123456789abcdef0123456789abcdef01234567", "Bearer x", "Api-Key", "Api-Key a b", "Basic dTpw", ""],
 )
 def test_wrong_tokens_unknown_schemes_and_malformed_headers_all_count(header):
-    with rates(failed_auth="1/min"):
+    with throttle_rates(failed_auth="1/min"):
         first = guess(header=header)
         second = guess(header=header)
 
@@ -130,7 +105,7 @@ def test_with_the_counter_store_down_credentials_are_still_checked():
 
     key = make_key()
     dead = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    with override_settings(CACHES={**settings.CACHES, "throttle": dead}), rates(failed_auth="1/min"):
+    with override_settings(CACHES={**settings.CACHES, "throttle": dead}), throttle_rates(failed_auth="1/min"):
         right = key_client(key).get(URL, REMOTE_ADDR=GUESSER)
         wrong = [guess().status_code for _ in range(3)]
 
@@ -139,7 +114,7 @@ def test_with_the_counter_store_down_credentials_are_still_checked():
 
 
 def test_behind_one_trusted_proxy_each_client_has_its_own_count_of_failures():
-    with rates(failed_auth="1/min", proxies=1):
+    with throttle_rates(failed_auth="1/min", proxies=1):
         # Every request comes from the proxy; it appended the client's address last, after what the client wrote.
         first = [guess(address="10.0.0.1", HTTP_X_FORWARDED_FOR=f"1.1.1.{n}, {GUESSER}") for n in range(2)]
         other = guess(address="10.0.0.1", HTTP_X_FORWARDED_FOR=NEIGHBOUR)
@@ -149,14 +124,14 @@ def test_behind_one_trusted_proxy_each_client_has_its_own_count_of_failures():
 
 
 def test_without_a_trusted_proxy_a_client_written_x_forwarded_for_opens_no_new_count():
-    with rates(failed_auth="1/min", proxies=0):
+    with throttle_rates(failed_auth="1/min", proxies=0):
         answers = [guess(HTTP_X_FORWARDED_FOR=f"1.1.1.{n}").status_code for n in range(3)]
 
     assert answers == [401, 429, 429]
 
 
 def test_behind_a_trusted_proxy_a_forwarded_value_that_is_no_address_counts_as_the_connecting_address():
-    with rates(failed_auth="1/min", proxies=1):
+    with throttle_rates(failed_auth="1/min", proxies=1):
         answers = [guess(HTTP_X_FORWARDED_FOR=f"not-an-address-{n}").status_code for n in range(2)]
 
     assert answers == [401, 429]
@@ -207,7 +182,7 @@ def test_the_schemes_keywords_are_accepted_in_any_case():
 
 
 def test_the_request_log_names_the_client_behind_the_trusted_proxy(caplog):
-    with rates(proxies=1), caplog.at_level(logging.INFO, logger="adminduk.request"):
+    with throttle_rates(proxies=1), caplog.at_level(logging.INFO, logger="adminduk.request"):
         guess(address="10.0.0.1", HTTP_X_FORWARDED_FOR=f"1.1.1.1, {GUESSER}")
 
     (record,) = [r for r in caplog.records if r.name == "adminduk.request"]
@@ -298,7 +273,7 @@ def test_logging_in_to_ones_own_account_does_not_wipe_the_addresss_failures(staf
 @override_settings(AXES_FAILURE_LIMIT=3)
 def test_behind_one_trusted_proxy_two_clients_are_locked_out_apart(staff):
     staff("operator")
-    with rates(proxies=1):
+    with throttle_rates(proxies=1):
         for name in ("admin", "root", "kepala"):
             log_in(name, "wrong", address="10.0.0.1", HTTP_X_FORWARDED_FOR=f"1.1.1.1, {GUESSER}")
         guessers_browser, guesser = log_in("operator", PASSWORD, address="10.0.0.1", HTTP_X_FORWARDED_FOR=GUESSER)
@@ -313,7 +288,7 @@ def test_behind_one_trusted_proxy_two_clients_are_locked_out_apart(staff):
 @override_settings(AXES_FAILURE_LIMIT=3)
 def test_without_a_trusted_proxy_a_client_written_x_forwarded_for_opens_no_new_lockout_bucket(staff):
     staff("operator")
-    with rates(proxies=0):
+    with throttle_rates(proxies=0):
         for n, name in enumerate(("admin", "root", "kepala")):
             log_in(name, "wrong", HTTP_X_FORWARDED_FOR=f"1.1.1.{n}")
         browser, response = log_in("operator", PASSWORD, HTTP_X_FORWARDED_FOR="1.1.1.9")
@@ -324,7 +299,7 @@ def test_without_a_trusted_proxy_a_client_written_x_forwarded_for_opens_no_new_l
 
 def test_a_login_whose_forwarded_value_is_no_address_is_answered_and_counted(staff):
     staff("operator")
-    with rates(proxies=1):
+    with throttle_rates(proxies=1):
         _, response = log_in("operator", "wrong", HTTP_X_FORWARDED_FOR="not-an-address")
 
     assert response.status_code == 200  # the login page again, with its error

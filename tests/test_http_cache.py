@@ -1,11 +1,13 @@
 """ETags, 304s and the response cache: fast repeats, and never a stale answer after a write."""
 
 import io
+import json
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
 
-from coverage.models import Measurement
+from coverage.models import Indicator, Measurement, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +171,136 @@ def test_the_byte_budget_pushes_out_the_least_recently_used_first():
 
     cache.set("huge", b"x" * 5000)  # more than the whole budget: kept by nobody, and it pushed the rest out
     assert [name for name in ("c", "d", "e", "huge") if cache.get(name) is not None] == []
+
+
+# --- drafts are not news: the public version moves only for what anonymous readers see --------------------------
+
+
+def draft_write(door, *, drafter, admin_client, source):
+    """Save, change or delete a draft of Kota Samarinda through ``door``."""
+    draft = {"region": "64.72", "indicator": "kia-ownership", "as_of": "2024-06-20", "value": 61, "source": source.pk}
+    if door == "api create":
+        return drafter.post(URL, draft, format="json")
+    existing = drafter.post(URL, draft, format="json").json()
+    if door == "api change":
+        return drafter.patch(f"{URL}{existing['id']}/", {"value": 62}, format="json")
+    if door == "api delete":
+        return drafter.delete(f"{URL}{existing['id']}/")
+    if door == "import":
+        body = f"region,indicator,as_of,value,source\n64.72,kia-ownership,2024-06-20,63,{source.pk}\n"
+        return drafter.post(URL + "import/", {"file": io.BytesIO(body.encode())}, format="multipart")
+    figure = Measurement.objects.get(pk=existing["id"])
+    return admin_client.post(
+        f"/admin/coverage/measurement/{figure.pk}/change/",
+        {
+            "region": figure.region_id,
+            "indicator": figure.indicator_id,
+            "as_of": "2024-06-20",
+            "value": "64",
+            "numerator": "",
+            "denominator": "",
+            "source": source.pk,
+            "status": "draft",
+            "expected_version": figure.version,
+        },
+    )
+
+
+@pytest.mark.parametrize("door", ["api create", "api change", "api delete", "import", "admin"])
+def test_a_draft_written_through_any_door_leaves_anonymous_etags_and_cached_answers_alone(
+    article, api, drafter, admin_client, door
+):
+    etag = api.get(URL, QUERY)["ETag"]
+
+    written = draft_write(door, drafter=drafter, admin_client=admin_client, source=article)
+
+    assert written.status_code == {"api create": 201, "api change": 200, "api delete": 204, "admin": 302}.get(
+        door, 200
+    ), written.content
+    assert api.get(URL, QUERY, headers={"if-none-match": etag}).status_code == 304
+    assert api.get(URL, QUERY)["X-Cache"] == "hit"
+
+
+def test_an_admin_login_leaves_anonymous_etags_alone(article, api, client, django_user_model):
+    django_user_model.objects.create_superuser("admin-login", None, "a-long-test-password-0123456789")
+    etag = api.get(URL, QUERY)["ETag"]
+
+    logged_in = client.post("/admin/login/", {"username": "admin-login", "password": "a-long-test-password-0123456789"})
+
+    assert logged_in.status_code == 302
+    assert api.get(URL, QUERY, headers={"if-none-match": etag}).status_code == 304
+
+
+def test_a_reader_who_may_see_drafts_gets_a_new_etag_after_a_draft_write(article, drafter):
+    etag = drafter.get(URL, {"status": "draft,published"})["ETag"]
+    assert drafter.get(URL, {"status": "draft,published"}, headers={"if-none-match": etag}).status_code == 304
+
+    draft_write("api create", drafter=drafter, admin_client=None, source=article)
+
+    fresh = drafter.get(URL, {"status": "draft,published"}, headers={"if-none-match": etag})
+    assert fresh.status_code == 200 and fresh.json()["count"] == 13
+
+
+def test_two_clients_with_credentials_never_share_an_etag(article, drafter, editor):
+    assert drafter.get(URL, QUERY)["ETag"] != editor.get(URL, QUERY)["ETag"]
+
+
+@pytest.mark.parametrize("change", ["publish a draft", "withdraw a published figure"])
+def test_publishing_or_withdrawing_a_figure_moves_anonymous_etags_on(article, api, editor, change):
+    figure = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
+    if change == "publish a draft":
+        Measurement.objects.filter(pk=figure.pk).update(status=Measurement.Status.DRAFT)
+    etag = api.get(URL, QUERY)["ETag"]
+
+    status = "published" if change == "publish a draft" else "draft"
+    assert editor.patch(f"{URL}{figure.pk}/", {"status": status}, format="json").status_code == 200
+
+    assert api.get(URL, QUERY, headers={"if-none-match": etag}).status_code == 200
+
+
+@pytest.mark.parametrize("door", ["import", "admin"])
+def test_publishing_through_an_import_or_the_admin_moves_anonymous_etags_on(article, api, editor, admin_client, door):
+    before = api.get(URL, {"region": "64.72"})
+    etag = before["ETag"]
+
+    if door == "import":
+        body = f"region,indicator,as_of,value,status,source\n64.72,kia-ownership,2024-06-20,61,published,{article.pk}\n"
+        written = editor.post(URL + "import/", {"file": io.BytesIO(body.encode())}, format="multipart")
+    else:
+        written = admin_client.post(
+            "/admin/coverage/measurement/add/",
+            {
+                "region": Region.objects.get(code="64.72").pk,
+                "indicator": Indicator.objects.get(code="kia-ownership").pk,
+                "as_of": "2024-06-20",
+                "value": "61",
+                "numerator": "",
+                "denominator": "",
+                "source": article.pk,
+                "status": "published",
+            },
+        )
+
+    assert written.status_code in (200, 302), written.content
+    fresh = api.get(URL, {"region": "64.72"}, headers={"if-none-match": etag})
+    assert fresh.status_code == 200 and fresh.json()["count"] == before.json()["count"] + 1
+
+
+def test_a_fixture_load_that_withdraws_a_published_figure_moves_anonymous_etags_on(article, api, tmp_path):
+    from django.core.management import call_command
+
+    etag = api.get(URL, QUERY)["ETag"]
+    fixture = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "article.json").read_text())
+    row = next(
+        obj
+        for obj in fixture
+        if obj["model"] == "coverage.measurement"
+        and obj["fields"]["region"] == ["64.74"]
+        and obj["fields"]["indicator"] == ["ktp-el-recording"]
+    )
+    (tmp_path / "withdrawn.json").write_text(json.dumps([{**row, "fields": {**row["fields"], "status": "draft"}}]))
+
+    call_command("loaddata", str(tmp_path / "withdrawn.json"), verbosity=0)
+
+    fresh = api.get(URL, QUERY, headers={"if-none-match": etag})
+    assert fresh.status_code == 200 and fresh.json()["results"] == []

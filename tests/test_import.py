@@ -170,7 +170,7 @@ def test_counts_must_match_the_value(national, editor):
     [
         (b"region,indicator,as_of,value,colour\n", "unknown_column"),
         (b"region,indicator,value\n", "missing_column"),
-        (b"\xff\xfe not utf-8", "invalid_file"),
+        (b"r\xe9gion,indicator,as_of,value\n", "invalid_file"),  # Windows-1252, not UTF-8
         (b"[1, 2]", "invalid_file"),
     ],
 )
@@ -182,7 +182,7 @@ def test_an_unreadable_file_is_a_400_naming_the_problem(national, editor, conten
 
 
 def test_size_caps_are_413s(national, editor, settings):
-    settings.IMPORT_MAX_ROWS = 5
+    settings.IMPORT_MAX_WEB_ROWS = 5
     too_many = editor.post(URL, {"file": io.BytesIO(csv_bytes(synthetic_rows(national, 6)))}, format="multipart")
     settings.IMPORT_MAX_BYTES = 100
     too_big = editor.post(URL, {"file": io.BytesIO(csv_bytes(synthetic_rows(national, 4)))}, format="multipart")

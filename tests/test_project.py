@@ -107,6 +107,6 @@ def test_api_messages_are_indonesian_by_default_and_english_on_request(api):
     english = api.get("/api/v1/measurements/", {"level": "9"}, headers={"accept-language": "en"}).json()
     unknown_id = api.get("/api/v1/measurements/", {"nama": "x"}).json()["errors"][0]["detail"]
 
-    assert indonesian.startswith("Masukkan pilihan yang valid")
-    assert english["errors"][0]["detail"].startswith("Select a valid choice")
+    assert indonesian == "9 bukan pilihan yang valid; gunakan salah satu dari: 1, 2, 3, 4."
+    assert english["errors"][0]["detail"] == "9 is not a valid choice; use one of: 1, 2, 3, 4."
     assert unknown_id.startswith("Parameter kueri tidak dikenal")

@@ -16,8 +16,8 @@ from adminduk.wsgi import application
 from coverage.cache import ReplayAnswers
 from coverage.models import Measurement
 
+from .helpers import throttle_rates
 from .live import manage
-from .test_security import rates
 
 # Replayed answers close old connections as Django's request_finished does; inside a test's transaction that
 # would close the test's own connection, so these tests commit.
@@ -161,8 +161,9 @@ def test_a_host_outside_allowed_hosts_gets_a_400_even_for_a_replayable_request(a
     assert answer.get("X-Cache") is None
 
 
+@pytest.mark.usefixtures("fresh_throttle_counters")
 def test_replayed_answers_count_against_the_anonymous_rate(article):
-    with rates(anon="2/min"):
+    with throttle_rates(anon="2/min"):
         answers = [wsgi_get() for _ in range(3)]
 
     assert [a.status_code for a in answers] == [200, 200, 429]

@@ -7,7 +7,6 @@ import logging
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from unittest import mock
 
@@ -19,33 +18,12 @@ from rest_framework.test import APIClient
 
 from .conftest import token_client
 from .factories import UserFactory
+from .helpers import throttle_rates
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle_counters")]
 
 ROOT = Path(__file__).resolve().parent.parent
 URL = "/api/v1/measurements/"
-
-
-def rates(anon=None, client=None, write=None, proxies=0):
-    from django.conf import settings
-
-    return override_settings(
-        REST_FRAMEWORK={
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"anon": anon, "client": client, "write": write},
-            "NUM_PROXIES": proxies,
-        }
-    )
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters(db):
-    caches["throttle"].clear()
-    # Counters run in fixed windows (per minute here): a test that straddled the turn of a minute would see its
-    # count start again halfway. Start well inside a window.
-    into_minute = time.time() % 60
-    if into_minute > 50:
-        time.sleep(60.5 - into_minute)
 
 
 # --- throttling ---------------------------------------------------------------------------------------------
@@ -58,7 +36,7 @@ def test_the_throttle_counters_live_in_the_database_cache_by_default():
 
 
 def test_an_anonymous_client_over_its_rate_gets_a_json_429_with_retry_after(article, api):
-    with rates(anon="3/min"):
+    with throttle_rates(anon="3/min"):
         answers = [api.get(URL, {"region": "64.71"}) for _ in range(4)]
 
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
@@ -69,7 +47,7 @@ def test_an_anonymous_client_over_its_rate_gets_a_json_429_with_retry_after(arti
 
 @override_settings(RESPONSE_CACHE=True)
 def test_answers_from_the_response_cache_are_throttled_too(article, api):
-    with rates(anon="2/min"):
+    with throttle_rates(anon="2/min"):
         answers = [api.get(URL) for _ in range(3)]
 
     assert answers[1].get("X-Cache") == "hit"
@@ -81,7 +59,7 @@ def test_answers_from_the_response_cache_are_throttled_too(article, api):
 def test_each_key_or_user_has_its_own_budget_apart_from_anonymous_clients(article, api):
     first = token_client(UserFactory(username="one"))
     second = token_client(UserFactory(username="two"))
-    with rates(anon="1/min", client="2/min"):
+    with throttle_rates(anon="1/min", client="2/min"):
         assert api.get(URL).status_code == 200
         assert api.get(URL).status_code == 429
         assert [first.get(URL).status_code for _ in range(3)] == [200, 200, 429]
@@ -89,7 +67,7 @@ def test_each_key_or_user_has_its_own_budget_apart_from_anonymous_clients(articl
 
 
 def test_writes_have_their_own_lower_rate(article, editor):
-    with rates(client="100/min", write="1/min"):
+    with throttle_rates(client="100/min", write="1/min"):
         assert editor.patch(f"{URL}1/", {}, format="json").status_code in (200, 404)
         response = editor.patch(f"{URL}1/", {}, format="json")
         assert response.status_code == 429
@@ -97,14 +75,14 @@ def test_writes_have_their_own_lower_rate(article, editor):
 
 
 def test_x_forwarded_for_from_the_client_does_not_open_a_new_bucket_without_a_trusted_proxy(article, api):
-    with rates(anon="2/min", proxies=0):
+    with throttle_rates(anon="2/min", proxies=0):
         answers = [api.get(URL, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}") for n in range(3)]
 
     assert [a.status_code for a in answers] == [200, 200, 429]
 
 
 def test_behind_one_trusted_proxy_the_address_it_appended_is_the_client(article, api):
-    with rates(anon="1/min", proxies=1):
+    with throttle_rates(anon="1/min", proxies=1):
         # The client forged the first entries; our proxy appended the real address last.
         spoofed = [api.get(URL, HTTP_X_FORWARDED_FOR=f"1.1.1.{n}, 203.0.113.7") for n in range(2)]
         other = api.get(URL, HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.9")
@@ -125,7 +103,7 @@ def test_with_redis_url_the_counters_live_in_redis(article, api):
     from django.conf import settings
 
     backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "test"}
-    with override_settings(CACHES={**settings.CACHES, "throttle": backend}), rates(anon="2/min"):
+    with override_settings(CACHES={**settings.CACHES, "throttle": backend}), throttle_rates(anon="2/min"):
         caches["throttle"].clear()
         answers = [api.get(URL).status_code for _ in range(3)]
         assert any(key.startswith(b"test:") for key in redis.Redis.from_url(url).keys())
@@ -298,7 +276,10 @@ def test_with_redis_down_reads_are_computed_not_refused(article, api):
     from django.conf import settings
 
     dead = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    with override_settings(CACHES={**settings.CACHES, "responses": dead, "throttle": dead}), rates(anon="100/min"):
+    with (
+        override_settings(CACHES={**settings.CACHES, "responses": dead, "throttle": dead}),
+        throttle_rates(anon="100/min"),
+    ):
         answers = [api.get(URL, {"region": "64.71"}) for _ in range(2)]
 
     assert [a.status_code for a in answers] == [200, 200]
@@ -326,7 +307,7 @@ def test_an_hourly_counter_keeps_its_hour_when_it_is_incremented(db):
 def test_not_modified_answers_are_counted_against_the_anonymous_rate(article, api):
     etag = api.get(URL)["ETag"]
     caches["throttle"].clear()
-    with rates(anon="2/min"):
+    with throttle_rates(anon="2/min"):
         answers = [api.get(URL, HTTP_IF_NONE_MATCH=etag).status_code for _ in range(3)]
 
     assert answers == [304, 304, 429]

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         unknown = sorted(set(region) - {r.code for r in regions})
         if unknown:
             raise CommandError(f"Unknown region code(s): {', '.join(unknown)}.")
-        reach = scope_of(account, reading=True)
+        reach = scope_of(account)
         outside = [r.code for r in regions if not reach.allows(r.code)]
         if outside:
             raise CommandError(f"Outside the regions of {user} ({reach}): {', '.join(outside)}.")

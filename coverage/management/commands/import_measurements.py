@@ -4,13 +4,14 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from coverage import services
-from coverage.scopes import NATIONAL, scope_of
+from coverage.figures import access
 
 
 class Command(BaseCommand):
     help = (
         "Import figures from a CSV, XLSX or JSON file whose columns are the API's field names (region, indicator, "
-        "as_of, value, numerator, denominator, source, status). All or nothing: any bad row means nothing is written."
+        "as_of, value, numerator, denominator, source, status). All or nothing: any bad row means nothing is written. "
+        "At most IMPORT_MAX_BYTES bytes and IMPORT_MAX_ROWS rows (more rows than the API and the admin take)."
     )
 
     def add_arguments(self, parser):
@@ -24,30 +25,42 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args, file, dry_run, source, user, **options):
-        importer = None
+        # Without --user the command acts with the shell's powers (national scope, drafts: whoever runs it holds the
+        # database anyway); with it, as that user in the API and the admin (coverage.figures.access).
+        actor = access.COMMAND_LINE
         if user:
             importer = get_user_model().objects.filter(username=user).first()
             if importer is None:
                 raise CommandError(f"No user {user!r}.")
+            actor = access.Actor(importer)
+            try:
+                access.check_may_import(actor)
+            except access.AccessDenied as exc:
+                raise CommandError(f"{user}: {exc}") from exc
         try:
-            rows = services.read_table(file.read_bytes(), filename=file.name)
+            with file.open("rb") as handle:
+                rows = services.read_table(handle, limits=services.command_limits(), filename=file.name)
             report = services.import_measurements(
                 rows,
-                user=importer,
+                actor=actor,
                 dry_run=dry_run,
                 default_source=source,
-                scope=scope_of(importer) if importer else NATIONAL,  # the user's regions, as in the API and admin
             )
         except OSError as exc:
             raise CommandError(str(exc)) from exc
         except services.ImportFileError as exc:
-            raise CommandError(f"{file}: {exc}") from exc
+            raise CommandError(f"{file}: {exc} [{exc.code}]") from exc
         for error in report.errors:
             self.stderr.write(f"{file}:{error.line}: {error.column or '-'}: {error.message} [{error.code}]")
+        if report.error_count > len(report.errors):
+            self.stderr.write(
+                f"{file}: {report.error_count} errors in all; the first {len(report.errors)} are listed above."
+            )
         self.stdout.write(
             f"{report.rows} rows: {report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
             f"{report.rejected} rejected"
+            + (f" ({report.error_count} errors)" if report.error_count else "")
             + (" (dry run: nothing written)" if dry_run else "" if report.written else " (nothing written)")
         )
-        if report.errors:
+        if report.error_count:
             raise CommandError(f"{report.rejected} bad rows; nothing was written.")

@@ -1,0 +1,42 @@
+"""Region codes as clients send them: one check for every door (filters, writes, imports, the dashboard).
+
+The service names regions by Kemendagri code (kode wilayah: 64, 64.71, 64.71.01, 64.71.01.1001). BPS codes look
+alike without the dots (6471, 6471010) but name other regions: Kutai Barat is 64.07 at Kemendagri and 6402 at
+BPS, while 64.02 is Kutai Kartanegara. A code of BPS shape is therefore refused with a code of its own, and never
+turned into a dotted code by guessing.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ..models import REGION_CODE_RE
+
+KEMENDAGRI_CODE = re.compile(REGION_CODE_RE)
+UNKNOWN_REGION = _("Unknown region code: %(value)s.")
+# A BPS kabupaten/kota, kecamatan or desa code: 4, 7 or 10 digits. Two digits stay Kemendagri province codes.
+BPS_CODE = re.compile(r"[0-9]{4}(?:[0-9]{3}(?:[0-9]{3})?)?")
+
+
+def check_region_code(code) -> str:
+    """``code`` if it has the shape of a Kemendagri region code, else ValidationError (code ``bps_code`` for a BPS
+    code, ``invalid_code`` for anything else). Whether the region exists is not asked here."""
+    text = code if isinstance(code, str) else str(code)
+    if KEMENDAGRI_CODE.fullmatch(text):
+        return text
+    if BPS_CODE.fullmatch(text):
+        raise ValidationError(
+            _(
+                "%(value)s looks like a BPS code. This service names regions by Kemendagri code (kode wilayah), "
+                "with dots, such as 64.71; BPS and Kemendagri codes differ, so look the Kemendagri code up rather "
+                "than adding dots."
+            ),
+            code="bps_code",
+            params={"value": text},
+        )
+    raise ValidationError(
+        _("%(value)s is not a Kemendagri region code (e.g. 64 or 64.71)."),
+        code="invalid_code",
+        params={"value": text[:50]},
+    )
