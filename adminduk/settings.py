@@ -96,16 +96,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "coverage.health.ProbeMiddleware",
+    "coverage.middleware.health.ProbeMiddleware",
     "django_guid.middleware.guid_middleware",
-    "coverage.requestlog.RequestLogMiddleware",
+    "coverage.middleware.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Inside security and CORS, whose headers the JSON errors keep; before anything that reads the path.
-    "coverage.middleware.JsonApiErrorsMiddleware",
-    "coverage.middleware.OptionalSlashMiddleware",
-    "coverage.cache.ResponseCacheMiddleware",
+    "coverage.middleware.paths.JsonApiErrorsMiddleware",
+    "coverage.middleware.paths.OptionalSlashMiddleware",
+    "coverage.middleware.cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,7 +113,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "coverage.history.DoorMiddleware",
+    "coverage.middleware.doors.DoorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login attempt into its 429 page.
     "axes.middleware.AxesMiddleware",
@@ -182,7 +182,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per acc
 # Not reset by a successful login: axes would then clear every failure of the address too, and anyone with an
 # account could wipe their address's guesses at another account by logging in to their own between batches.
 AXES_RESET_ON_SUCCESS = False
-AXES_CLIENT_IP_CALLABLE = "coverage.throttling.client_address"
+AXES_CLIENT_IP_CALLABLE = "coverage.api.throttling.client_address"
 AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -240,11 +240,11 @@ CACHES = {
 if CACHES["throttle"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
     # An increment that holds when workers count the same client at once; room for 10,000 live counters
     # (Django's default of 300 would cull counters of active clients).
-    CACHES["throttle"]["BACKEND"] = "coverage.cachebackends.LockingDatabaseCache"
+    CACHES["throttle"]["BACKEND"] = "coverage.middleware.cachebackends.LockingDatabaseCache"
     CACHES["throttle"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
 if CACHES["responses"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
     # Bounded in bytes, not only in entries (coverage/cachebackends.py).
-    CACHES["responses"]["BACKEND"] = "coverage.cachebackends.BoundedLocMemCache"
+    CACHES["responses"]["BACKEND"] = "coverage.middleware.cachebackends.BoundedLocMemCache"
     CACHES["responses"].setdefault("OPTIONS", {}).setdefault("MAX_BYTES", RESPONSE_CACHE_MEMORY)
 for _alias in ("responses", "throttle"):
     if CACHES[_alias]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
@@ -260,7 +260,7 @@ IMPORT_MAX_WEB_ROWS = env.int("IMPORT_MAX_WEB_ROWS", default=50_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 # An admin upload over IMPORT_MAX_BYTES is dropped unread (the form says why); Django's own handlers after it.
 FILE_UPLOAD_HANDLERS = [
-    "coverage.parsers.ImportSizeUploadHandler",
+    "coverage.api.parsers.ImportSizeUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -270,24 +270,24 @@ REST_FRAMEWORK = {
         # A header-based scheme first: its WWW-Authenticate header makes a missing credential a 401, not a 403. It
         # also sees every Authorization header first: it refuses an unknown scheme (401) and an address past its
         # rate of failed authentications (429). Both header schemes count their failures against the address.
-        "coverage.authentication.ApiKeyAuthentication",
-        "coverage.authentication.TokenAuthentication",
+        "coverage.api.authentication.ApiKeyAuthentication",
+        "coverage.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["coverage.permissions.ModelPermissionsWithPublicRead"],
-    "DEFAULT_FILTER_BACKENDS": ["coverage.filters.StrictFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "coverage.pagination.StrictPageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["coverage.api.permissions.ModelPermissionsWithPublicRead"],
+    "DEFAULT_FILTER_BACKENDS": ["coverage.api.filtering.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "coverage.api.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     # JSON and CSV only in production; the browsable HTML API with DEBUG (or BROWSABLE_API=true).
     "DEFAULT_RENDERER_CLASSES": [
-        "coverage.renderers.ORJSONRenderer",
+        "coverage.api.renderers.ORJSONRenderer",
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if env.bool("BROWSABLE_API", default=DEBUG) else []),
-        "coverage.renderers.CSVRenderer",
+        "coverage.api.renderers.CSVRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "coverage.throttling.AnonymousThrottle",
-        "coverage.throttling.ClientThrottle",
-        "coverage.throttling.WriteThrottle",
+        "coverage.api.throttling.AnonymousThrottle",
+        "coverage.api.throttling.ClientThrottle",
+        "coverage.api.throttling.WriteThrottle",
     ],
     # Requests per second/minute/hour/day; an empty value switches that throttle off (e.g. for the benchmark).
     "DEFAULT_THROTTLE_RATES": {
@@ -301,17 +301,17 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXIES,
     # Records are written as JSON, the shape they are read in (a form would send every value as text: "0" for a
     # boolean, "" for a null). Imports take a file (multipart) or a JSON array: their own parsers.
-    "DEFAULT_PARSER_CLASSES": ["coverage.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["coverage.api.parsers.JSONParser"],
     # No OPTIONS answer describing the fields: the OpenAPI schema does (CORS preflights are answered before the view).
     "DEFAULT_METADATA_CLASS": None,
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "coverage.negotiation.ContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "coverage.api.negotiation.ContentNegotiation",
     "COERCE_DECIMAL_TO_STRING": False,
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "coverage.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "coverage.api.schema.AutoSchema",
 }
 
 DRF_STANDARDIZED_ERRORS = {
-    "EXCEPTION_HANDLER_CLASS": "coverage.exceptions.ExceptionHandler",
+    "EXCEPTION_HANDLER_CLASS": "coverage.api.exceptions.ExceptionHandler",
     "ALLOWED_ERROR_STATUS_CODES": [
         "400",
         "401",
@@ -355,8 +355,8 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-        "coverage.schema.add_parameter_examples",
-        "coverage.schema.document_server_limits",
+        "coverage.api.schema.add_parameter_examples",
+        "coverage.api.schema.document_server_limits",
     ],
 }
 

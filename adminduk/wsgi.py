@@ -8,6 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adminduk.settings")
 
 application = get_wsgi_application()
 
-from coverage.cache import ReplayAnswers  # noqa: E402  (needs the settings configured above)
+from coverage.middleware.cache import ReplayAnswers  # noqa: E402  (needs the settings configured above)
 
 application = ReplayAnswers(application)

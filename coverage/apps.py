@@ -11,4 +11,5 @@ class CoverageConfig(AppConfig):
         # The signal receivers and the any_of lookup. The OpenAPI extension (coverage.schema) is registered by
         # coverage.views, so that commands that serve no API (import_measurements, load_regions) do not load
         # drf-spectacular.
-        from . import history, lookups, signals  # noqa: F401
+        from .figures import signals  # noqa: F401
+        from .models import history  # noqa: F401

@@ -200,7 +200,7 @@ def with_source(value, source_id):
 
 @pytest.mark.parametrize("name", ["RANKING", "ATTAINMENT", "SUMMARY"])
 def test_each_answer_example_is_what_the_service_answers_on_the_article(article, api, name):
-    from coverage import examples
+    from coverage.api import examples
 
     call_command("load_regions", verbosity=0)  # the region in the summary carries its population
     example = with_source(getattr(examples, name).value, article.pk)

@@ -9,7 +9,7 @@ import struct
 import pytest
 from django.db import connection
 
-from coverage import services
+from coverage import imports as services
 from coverage.figures.access import Actor
 from coverage.models import Indicator, Region, Source
 

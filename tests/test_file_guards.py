@@ -30,7 +30,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from coverage import admin_imports
+from coverage.admin import import_page
 from coverage.models import Measurement
 
 from .conftest import token_client
@@ -525,7 +525,7 @@ def previews(tmp_path, monkeypatch):
     """The admin's preview files, in a temporary folder of this test's own."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
-    return lambda: sorted(path.name for path in admin_imports.import_directory().iterdir())
+    return lambda: sorted(path.name for path in import_page.import_directory().iterdir())
 
 
 def test_a_preview_file_is_removed_on_confirm(national, admin_client, previews):
@@ -555,7 +555,7 @@ def test_a_preview_expires_after_24_hours_and_its_confirmation_says_upload_again
     old = through_admin(admin_client, csv_of(figures(national.pk, 3)))
     recent = through_admin(admin_client, csv_of(figures(national.pk, 3, start=3)))
     a_day_ago = time.time() - 24 * 3600 - 60
-    os.utime(admin_imports.import_directory() / f"{old.context['token']}.csv", (a_day_ago, a_day_ago))
+    os.utime(import_page.import_directory() / f"{old.context['token']}.csv", (a_day_ago, a_day_ago))
 
     visit = admin_client.get(reverse(ADMIN))
     kept = previews()

@@ -134,13 +134,15 @@ def test_the_per_process_response_cache_keeps_answers_within_its_byte_budget(nat
     from django.conf import settings
     from django.core.cache import caches
 
-    assert settings.CACHES["responses"]["BACKEND"] == "coverage.cachebackends.BoundedLocMemCache"  # the default
+    assert (
+        settings.CACHES["responses"]["BACKEND"] == "coverage.middleware.cachebackends.BoundedLocMemCache"
+    )  # the default
     every = {"indicator": "kia-ownership", "page_size": 500}
     reordered = {**every, "ordering": "-value"}  # the same figures: as many bytes
     size = len(api.get(URL, every).content)
     assert size > 50_000  # the headers kept with an answer are a small part of it
     room_for_one = {
-        "BACKEND": "coverage.cachebackends.BoundedLocMemCache",
+        "BACKEND": "coverage.middleware.cachebackends.BoundedLocMemCache",
         "LOCATION": "room-for-one",
         "OPTIONS": {"MAX_BYTES": int(size * 1.5)},
     }
@@ -155,7 +157,7 @@ def test_the_per_process_response_cache_keeps_answers_within_its_byte_budget(nat
 
 
 def test_the_byte_budget_pushes_out_the_least_recently_used_first():
-    from coverage.cachebackends import BoundedLocMemCache
+    from coverage.middleware.cachebackends import BoundedLocMemCache
 
     cache = BoundedLocMemCache("lru-test", {"OPTIONS": {"MAX_BYTES": 3500}})
     cache.clear()

@@ -220,7 +220,7 @@ def test_a_figure_changed_by_someone_else_during_an_import_is_not_lost(article, 
     """Another transaction commits a change to a figure after the import classified it: the import's UPDATE
     finds a newer version, so the import classifies again with the figures locked, and writes over the newer row
     (version 3), never over the stale one."""
-    from coverage import bulk
+    from coverage.imports import pg_writer as bulk
 
     bontang = Measurement.objects.get(region__code="64.74", indicator__code="ktp-el-recording")
     db = connection.settings_dict

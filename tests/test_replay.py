@@ -1,4 +1,4 @@
-"""Answers replayed in front of Django (coverage.cache.ReplayAnswers, in adminduk.wsgi): the same bytes Django
+"""Answers replayed in front of Django (coverage.middleware.cache.ReplayAnswers, in adminduk.wsgi): the same bytes Django
 sent, never after a write, never for a request Django would answer differently, counted and logged like any."""
 
 import io
@@ -13,7 +13,7 @@ from django_guid import get_guid
 from django_guid.log_filters import CorrelationId
 
 from adminduk.wsgi import application
-from coverage.cache import ReplayAnswers
+from coverage.middleware.cache import ReplayAnswers
 from coverage.models import Measurement
 
 from .helpers import throttle_rates
@@ -235,7 +235,7 @@ def test_a_database_error_in_front_of_django_gets_djangos_json_500(article, monk
     def denied():
         raise ProgrammingError("permission denied for table coverage_dataversion")
 
-    monkeypatch.setattr("coverage.cache.current_data_version", denied)
+    monkeypatch.setattr("coverage.middleware.cache.current_data_version", denied)
     answer = wsgi_get()
 
     assert answer.status_code == 500
@@ -275,7 +275,7 @@ def test_answers_kept_by_another_release_are_not_replayed(article, monkeypatch):
     wsgi_get()
     assert wsgi_get()["X-Cache"] == "hit"
 
-    monkeypatch.setattr("coverage.cache.RELEASE", "another-release")
+    monkeypatch.setattr("coverage.middleware.cache.RELEASE", "another-release")
 
     assert wsgi_get().get("X-Cache") is None
 
@@ -308,7 +308,7 @@ def test_settings_that_shape_no_answer_do_not_split_the_cache(article):
 
 def test_replicas_started_alike_key_answers_alike_and_another_time_zone_does_not():
     def configuration(**env):
-        code = "from coverage.cache import configuration; print(configuration())"
+        code = "from coverage.middleware.cache import configuration; print(configuration())"
         return manage("shell", "--no-imports", "-c", code, database_url="sqlite:///:memory:", **env).stdout
 
     replica = configuration(SECRET_KEY="replica-one-0123456789-abcdefghijklmnopqrstuvwxyz", ALLOWED_HOSTS="a.example")

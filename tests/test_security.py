@@ -32,7 +32,7 @@ URL = "/api/v1/measurements/"
 def test_the_throttle_counters_live_in_the_database_cache_by_default():
     from django.conf import settings
 
-    assert settings.CACHES["throttle"]["BACKEND"] == "coverage.cachebackends.LockingDatabaseCache"
+    assert settings.CACHES["throttle"]["BACKEND"] == "coverage.middleware.cachebackends.LockingDatabaseCache"
 
 
 def test_an_anonymous_client_over_its_rate_gets_a_json_429_with_retry_after(article, api):
@@ -250,7 +250,7 @@ def test_readyz_checks_the_database_migrations_and_throttle_cache(api, db):
 
 def test_a_database_error_in_a_view_is_a_json_503_with_retry_after(article):
     api = APIClient(raise_request_exception=False)  # the error is reported (got_request_exception), as it should be
-    with mock.patch("coverage.selectors.figure_values", side_effect=OperationalError("connection refused")):
+    with mock.patch("coverage.api.representation.figure_values", side_effect=OperationalError("connection refused")):
         response = api.get(URL)
 
     assert response.status_code == 503
@@ -260,7 +260,9 @@ def test_a_database_error_in_a_view_is_a_json_503_with_retry_after(article):
 
 def test_a_database_error_before_the_view_is_a_json_503_too(article):
     client = Client(raise_request_exception=False)
-    with mock.patch("coverage.cache.current_data_version", side_effect=OperationalError("connection refused")):
+    with mock.patch(
+        "coverage.middleware.cache.current_data_version", side_effect=OperationalError("connection refused")
+    ):
         api_response = client.get(URL)
         page = client.get("/")
 

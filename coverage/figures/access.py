@@ -36,12 +36,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ..models import ClientKey, Measurement, Source
-from ..scopes import NATIONAL, RegionScope, scope_of
+from ..regions.scopes import NATIONAL, RegionScope, scope_of
+from .fields import CONTENT
 
 PUBLISHED = Measurement.Status.PUBLISHED
 DRAFT = Measurement.Status.DRAFT
-# Fields whose change makes a verified or published figure a new, unreviewed figure.
-FIGURE_FIELDS = ("region", "indicator", "as_of", "value", "numerator", "denominator", "source")
 
 
 class AccessDenied(PermissionDenied):
@@ -235,7 +234,7 @@ def publication_changes(actor: Actor, *, figure: Measurement | None, attrs: dict
     wanted = attrs.get("status", current or DRAFT)
     if publication_refused(publisher=actor.may_publish, status=wanted, current=current):
         raise AccessDenied(PUBLISH_ONLY)
-    changed = figure is None or any(name in attrs and getattr(figure, name) != attrs[name] for name in FIGURE_FIELDS)
+    changed = figure is None or any(name in attrs and getattr(figure, name) != attrs[name] for name in CONTENT)
     if wanted != DRAFT and (wanted != current or changed):
         verifier = actor.user if actor.authenticated else None
         return {"status": wanted, "verified_by": verifier, "verified_at": timezone.now()}

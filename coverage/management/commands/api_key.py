@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coverage.models import ClientKey, Region
-from coverage.scopes import scope_of
+from coverage.regions.scopes import scope_of
 
 
 class Command(BaseCommand):

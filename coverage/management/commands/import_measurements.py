@@ -3,7 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from coverage import services
+from coverage import imports
 from coverage.figures import access
 
 
@@ -39,8 +39,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{user}: {exc}") from exc
         try:
             with file.open("rb") as handle:
-                rows = services.read_table(handle, limits=services.command_limits(), filename=file.name)
-            report = services.import_measurements(
+                rows = imports.read_table(handle, limits=imports.command_limits(), filename=file.name)
+            report = imports.import_measurements(
                 rows,
                 actor=actor,
                 dry_run=dry_run,
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             )
         except OSError as exc:
             raise CommandError(str(exc)) from exc
-        except services.ImportFileError as exc:
+        except imports.ImportFileError as exc:
             raise CommandError(f"{file}: {exc} [{exc.code}]") from exc
         for error in report.errors:
             self.stderr.write(f"{file}:{error.line}: {error.column or '-'}: {error.message} [{error.code}]")

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from coverage import services
 from coverage.models import Region
+from coverage.regions import loading
 
 
 class Command(BaseCommand):
@@ -29,8 +29,8 @@ class Command(BaseCommand):
     @no_translations
     def handle(self, *args, level, prune, dir, **options):
         try:
-            reports = services.load_regions(directory=dir, max_level=level, prune=prune)
-        except (OSError, services.RegionListError) as exc:
+            reports = loading.load_regions(directory=dir, max_level=level, prune=prune)
+        except (OSError, loading.RegionListError) as exc:
             raise CommandError(f"Nothing was loaded: {exc}") from exc
         for report in reports:
             label = Region.Level(report.level).label

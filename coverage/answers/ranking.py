@@ -1,0 +1,32 @@
+"""Regions ranked by their latest figure of one indicator."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    QuerySet,
+)
+
+from ..models import Indicator, Region
+from .common import Figure, better_first, extremes, latest_figures_of
+
+
+@dataclass
+class Ranking:
+    indicator: Indicator
+    as_of: datetime.date
+    results: list[Figure]
+    highest: Figure | None
+    lowest: Figure | None
+
+    @property
+    def count(self):
+        return len(self.results)
+
+
+def ranking(*, indicator: Indicator, regions: QuerySet[Region], as_of: datetime.date) -> Ranking:
+    """The latest figure of each region on or before ``as_of``, best first, ranked."""
+    figures = better_first(
+        latest_figures_of(indicator, regions=regions, as_of=as_of), higher_is_better=indicator.higher_is_better
+    )
+    return Ranking(indicator, as_of, figures, *extremes(figures))

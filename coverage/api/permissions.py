@@ -1,0 +1,24 @@
+from django.conf import settings
+from rest_framework import permissions
+
+from ..figures import access
+from ..figures.access import Actor
+from .authentication import client_key_of
+
+
+class ModelPermissionsWithPublicRead(permissions.DjangoModelPermissions):
+    """Reads are open data unless API_PUBLIC_READ=false; every write needs the model permission of the account,
+    and, with an API key, a read-write key."""
+
+    def has_permission(self, request, view):
+        safe = request.method in permissions.SAFE_METHODS
+        if not safe:
+            access.check_key_may_write(actor_of(request))
+        if safe and settings.API_PUBLIC_READ:
+            return True
+        return super().has_permission(request, view)
+
+
+def actor_of(request) -> Actor:
+    """The access rules' view of a request (DRF's or Django's): its user and the API key it came with."""
+    return Actor(request.user, client_key_of(request))

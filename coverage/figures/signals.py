@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from ..models import ClientKey, Indicator, Measurement, NationalTarget, Partnership, Region, RegionGrant, Source
+from ..models.versions import bump_data_version
+from . import access
+from .latest import refresh_latest
+
+
+@receiver(pre_save, sender=Region)
+def keep_population_on_fixture_load(sender, instance, raw, **kwargs):
+    """loaddata replaces whole rows; a fixture that names a region without its population (article.json)
+    must not erase the population that load_regions set."""
+    if raw and instance.population is None and instance.pk:
+        current = Region.objects.filter(pk=instance.pk).values("population", "population_as_of").first()
+        if current:
+            instance.population, instance.population_as_of = current["population"], current["population_as_of"]
+
+
+@receiver(post_save, sender=Measurement)
+@receiver(post_delete, sender=Measurement)
+def keep_latest_current(sender, instance, **kwargs):
+    """Every save and delete through the ORM (API, admin, fixtures, shell) keeps ``is_latest`` right for the
+    series it touched — both of them, if the write moved the figure to another region or indicator."""
+    refresh_latest({(instance.region_id, instance.indicator_id), getattr(instance, "_loaded_series", (None, None))})
+
+
+@receiver(post_save, sender=Measurement)
+@receiver(post_delete, sender=Measurement)
+def figure_changed(sender, instance, created=False, raw=False, **kwargs):
+    """A figure that is or was published changes what anonymous readers see; any other changes drafts only. A row
+    saved without having been read (a fixture load) may have replaced a published one: counted as public."""
+    before = getattr(instance, "_loaded_status", None)
+    was_public = access.is_public(before) if before is not None else raw and not created
+    bump_data_version(public=was_public or access.is_public(instance.status))
+    instance._loaded_status = instance.status  # what the next save of this instance changes from
+
+
+@receiver(post_save, sender=Region)
+@receiver(post_save, sender=Indicator)
+@receiver(post_save, sender=Source)
+@receiver(post_save, sender=NationalTarget)
+@receiver(post_save, sender=Partnership)
+@receiver(post_delete, sender=Region)
+@receiver(post_delete, sender=Indicator)
+@receiver(post_delete, sender=Source)
+@receiver(post_delete, sender=NationalTarget)
+@receiver(post_delete, sender=Partnership)
+@receiver(m2m_changed, sender=Partnership.regions.through)
+def reference_data_changed(sender, **kwargs):
+    """Reference data is shown publicly (sources are listed even when only drafts cite them)."""
+    bump_data_version(public=True)
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def note_username(sender, instance, raw=False, **kwargs):
+    """What a save of a user changes publicly: only the username, which published figures show as their verifier."""
+    if instance.pk and not raw:
+        stored = sender.objects.filter(pk=instance.pk).values_list("username", flat=True).first()
+        instance._renamed = stored is not None and stored != instance.username
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+def user_changed(sender, instance, signal, update_fields=None, **kwargs):
+    """A user's rights shape the answers of clients with credentials (all data); a rename, or a deletion (their
+    figures lose their verifier), what everyone sees. A login records its time only (Django saves last_login
+    alone, or the password when it upgrades its hash): that changes no answer, and tells outsiders nothing."""
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+        return
+    bump_data_version(public=signal is post_delete or getattr(instance, "_renamed", False))
+
+
+@receiver(post_save, sender=RegionGrant)
+@receiver(post_delete, sender=RegionGrant)
+@receiver(post_save, sender=ClientKey)
+@receiver(post_delete, sender=ClientKey)
+@receiver(m2m_changed, sender=ClientKey.regions.through)
+@receiver(m2m_changed, sender=User.user_permissions.through)
+@receiver(m2m_changed, sender=User.groups.through)
+@receiver(m2m_changed, sender=Group.permissions.through)
+def access_changed(sender, **kwargs):
+    """Grants, keys and permissions decide which drafts a client with credentials sees, not what anonymous readers
+    see."""
+    bump_data_version(public=False)

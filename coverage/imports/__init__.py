@@ -1,0 +1,23 @@
+"""Bulk import of figures, one service behind three doors (the API, the admin, the command): files read with the
+same limits (limits), rows checked column by column (checking), and all or nothing written by the ORM or, on
+PostgreSQL, set-based (the writers)."""
+
+from .service import (
+    ImportFileError,
+    ImportLimits,
+    ImportReport,
+    command_limits,
+    import_measurements,
+    read_table,
+    web_limits,
+)
+
+__all__ = [
+    "ImportFileError",
+    "ImportLimits",
+    "ImportReport",
+    "command_limits",
+    "import_measurements",
+    "read_table",
+    "web_limits",
+]

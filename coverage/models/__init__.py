@@ -1,0 +1,47 @@
+"""The app's models, one module per subject: base (codes, bounds, the version every save moves), regions,
+reference (indicators, sources, targets, partnerships), figures (the dated measurements), access (grants, keys),
+versions (the data versions) and history (the door of every change). The rest of the code imports from
+``coverage.models``."""
+
+from . import lookups  # noqa: F401  (registers the any_of lookup)
+from .access import ClientKey, RegionGrant
+from .base import (
+    EARLIEST_DATE,
+    INDICATOR_CODE_RE,
+    MAX_COUNT,
+    PERCENT_MAX,
+    REGION_CODE_PATTERNS,
+    REGION_CODE_RE,
+    Door,
+    HistoryDoor,
+    Versioned,
+    percent_validators,
+    percentage,
+)
+from .figures import Measurement
+from .reference import Indicator, NationalTarget, Partnership, Source
+from .regions import Region
+from .versions import DataVersion
+
+__all__ = [
+    "EARLIEST_DATE",
+    "INDICATOR_CODE_RE",
+    "MAX_COUNT",
+    "PERCENT_MAX",
+    "REGION_CODE_PATTERNS",
+    "REGION_CODE_RE",
+    "ClientKey",
+    "DataVersion",
+    "Door",
+    "HistoryDoor",
+    "Indicator",
+    "Measurement",
+    "NationalTarget",
+    "Partnership",
+    "Region",
+    "RegionGrant",
+    "Source",
+    "Versioned",
+    "percent_validators",
+    "percentage",
+]
