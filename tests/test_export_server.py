@@ -9,7 +9,7 @@ import struct
 import pytest
 from django.db import connection
 
-from coverage import imports as services
+from coverage import imports
 from coverage.figures.access import Actor
 from coverage.models import Indicator, Region, Source
 
@@ -69,7 +69,7 @@ def test_a_client_that_leaves_halfway_does_not_break_the_next_export(worker):
         for line, (code, day) in enumerate(((code, day) for code in codes for day in range(3000)), start=2)
     ]
     assert (
-        services.import_measurements(rows, actor=Actor(loader), dry_run=False, default_source=source.pk).created
+        imports.import_measurements(rows, actor=Actor(loader), dry_run=False, default_source=source.pk).created
         == 30_000
     )
     complete = export(worker)

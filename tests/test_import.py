@@ -1,4 +1,4 @@
-"""Bulk import of figures through its three doors (API, admin, command), all sharing services.import_measurements.
+"""Bulk import of figures through its three doors (API, admin, command), all sharing coverage.imports.import_measurements.
 
 Every figure these tests import is synthetic."""
 

@@ -1,11 +1,11 @@
-"""The import's set-based path on PostgreSQL (called by services.import_measurements).
+"""The import's set-based path on PostgreSQL (coverage.imports.service chooses it on PostgreSQL).
 
 The checked rows are copied into a temporary staging table (COPY); one statement joins them to the stored
 figures and classifies every row (new, changed, unchanged); one INSERT … SELECT creates the new figures and one
 UPDATE … FROM changes the others, each handing the rows it wrote straight to an INSERT into the historical
 table (the rows django-simple-history writes: whole row, time, user, door "import"); ``is_latest`` is recomputed
 in SQL for the (region, indicator) series the import touched. No model instance per row, no row through Python
-after the COPY. The report (counts, refusals, sample of changes) is the one the ORM path gives.
+after the COPY. The outcome (counts, refusals, a sample of changes) is the one the ORM writer gives.
 
 No lost update: the UPDATE changes a figure only if it is still at the version the classification read. If
 another transaction changed one in between, the writes are undone (savepoint), every figure the file names is
@@ -23,7 +23,7 @@ from ..figures.latest import LATEST_LOCK
 from ..models import Door, Measurement
 from ..models.history import current_api_key
 from ..models.versions import bump_data_version
-from .service import CHANGE_SAMPLE, refuse_unpublishable
+from .report import CHANGE_SAMPLE, Outcome
 
 TABLE = Measurement._meta.db_table
 HISTORY_TABLE = Measurement.history.model._meta.db_table
@@ -43,17 +43,19 @@ def _tracked():
     return [f.column for f in Measurement.history.model._meta.concrete_fields if f.column in own]
 
 
-def import_figures(figures, *, report, checker, publisher, user):
+def write(figures, *, publisher: bool, user, dry_run: bool, allowed: bool) -> Outcome:
+    """Classify ``figures`` (CheckedFigures) and, unless ``dry_run`` or not ``allowed`` (bad rows elsewhere) or a
+    row is refused, write them, in one transaction."""
     default_status = access.default_import_status(publisher=publisher)
     with transaction.atomic(), connection.cursor() as cursor:
         work_mem = _prepare(cursor)
         _stage(cursor, figures)
         _classify(cursor, default_status=default_status)
-        found = _report(cursor, publisher=publisher)
-        if not report.dry_run and not checker.errors and not found["refused"]:
+        outcome = _outcome(cursor, publisher=publisher)
+        if not dry_run and allowed and not outcome.refused:
             try:
                 with transaction.atomic():
-                    _write(cursor, user=user, expected_updates=found["updated"])
+                    _write(cursor, user=user, expected_updates=outcome.updated)
             except _Stale:
                 cursor.execute(
                     f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} m JOIN import_rows s ON {SAME_KEY} "
@@ -61,16 +63,12 @@ def import_figures(figures, *, report, checker, publisher, user):
                 )
                 cursor.execute("DROP TABLE import_plan")
                 _classify(cursor, default_status=default_status)
-                found = _report(cursor, publisher=publisher)
-                if not found["refused"]:
-                    _write(cursor, user=user, expected_updates=found["updated"])
+                outcome = _outcome(cursor, publisher=publisher)
+                if not outcome.refused:
+                    _write(cursor, user=user, expected_updates=outcome.updated)
         cursor.execute("DROP TABLE import_rows, import_plan")
         cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
-    report.created, report.updated, report.unchanged = found["created"], found["updated"], found["unchanged"]
-    report.changes = found["changes"]
-    for line in found["refused"]:
-        refuse_unpublishable(checker, line)
-    report.set_errors(checker.errors)
+    return outcome
 
 
 def _prepare(cursor):
@@ -135,7 +133,7 @@ def _classify(cursor, *, default_status):
     )
 
 
-def _report(cursor, *, publisher):
+def _outcome(cursor, *, publisher) -> Outcome:
     """Counts, the lines refused for want of the right to publish, and the first changes, from import_plan."""
     # The publication rule of coverage.figures.access, in SQL, for the rows the import would write.
     rule = access.publication_refused_sql(publisher=publisher, status="p.status", current="p.current_status")
@@ -164,7 +162,7 @@ def _report(cursor, *, publisher):
             if old != new:
                 change[name] = (old, new)
         changes.append(change)
-    return {"created": created, "updated": updated, "unchanged": unchanged, "refused": lines, "changes": changes}
+    return Outcome(created=created, updated=updated, unchanged=unchanged, refused=lines, changes=changes)
 
 
 def _write(cursor, *, user, expected_updates):
