@@ -18,7 +18,7 @@ from rest_framework import permissions, serializers
 
 from ..figures.values import INDICATOR_CODE, ISO_DATE, MOMENT_AFTER_YEAR, MOMENT_YEARS, check_indicator_code
 from ..regions.codes import KEMENDAGRI_CODE, check_region_code
-from . import filtering
+from . import filterfields
 from .permissions import ModelPermissionsWithPublicRead
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -196,22 +196,22 @@ def parameter_bounds(filter_field) -> dict:
     would refuse (tests/test_schema_bounds.py checks each bound against the service)."""
 
     field_class = getattr(filter_field, "field_class", None)
-    if isinstance(filter_field, filtering.CodeListFilter):
+    if isinstance(filter_field, filterfields.CodeListFilter):
         code = CODE_PATTERNS[filter_field.extra["check_code"]]
         # One or more codes per occurrence, comma-separated, spaces around them allowed; no empty value.
         item = {"type": "string", "pattern": f"^ *(?:{code}) *(?:, *(?:{code}) *)*$"}
         return {"type": "array", "items": item, "minItems": 1, "maxItems": filter_field.extra.get("max_values", 1000)}
-    if isinstance(filter_field, filtering.ChoiceListFilter):
+    if isinstance(filter_field, filterfields.ChoiceListFilter):
         return {"minItems": 1, "maxItems": 1000}
     if isinstance(filter_field, django_filters.OrderingFilter):
         return {"minItems": 1}
-    if field_class is not None and issubclass(field_class, filtering.IsoDateField):
+    if field_class is not None and issubclass(field_class, filterfields.IsoDateField):
         return {"type": "string", "format": "date", "pattern": f"^{ISO_DATE.pattern}$"}
-    if field_class is not None and issubclass(field_class, filtering.MomentField):
+    if field_class is not None and issubclass(field_class, filterfields.MomentField):
         first, last = MOMENT_YEARS
         years = "|".join(f"{century}[0-9]{{2}}" for century in range(first // 100, last // 100)) + f"|{last}"
         return {"type": "string", "format": "date-time", "pattern": f"^(?:{years}){MOMENT_AFTER_YEAR}$"}
-    if isinstance(filter_field, filtering.YearFilter):
+    if isinstance(filter_field, filterfields.YearFilter):
         return {"type": "integer", "minimum": 1900, "maximum": 2100}
     if isinstance(filter_field, django_filters.CharFilter):
         return {"type": "string", "minLength": 1, "maxLength": filter_field.extra.get("max_length", 100)}

@@ -34,7 +34,8 @@ from ..models import (
 from ..regions.codes import UNKNOWN_REGION, check_region_code
 from . import examples, representation, schema
 from .exceptions import DatabaseUnavailable, database_unavailable, error_response, status_error_response
-from .filtering import (
+from .filtering import StrictFilterBackend, check_query_parameters
+from .filtersets import (
     AttainmentFilterSet,
     AvailabilityFilterSet,
     DeletedFilterSet,
@@ -43,9 +44,7 @@ from .filtering import (
     PartnershipFilterSet,
     RankingFilterSet,
     RegionFilterSet,
-    StrictFilterBackend,
     SummaryFilterSet,
-    check_query_parameters,
 )
 from .import_action import ImportMixin
 from .pagination import CountedBy
