@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from coverage.api.views import RedocView, SchemaView, SwaggerView
+from coverage.api.views.docs import RedocView, SchemaView, SwaggerView
 from coverage.middleware.health import LivenessView, ReadinessView
 from coverage.web.dashboard import dashboard
 
@@ -16,7 +16,7 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
-handler400 = "coverage.api.views.bad_request"
-handler403 = "coverage.api.views.permission_denied"
-handler404 = "coverage.api.views.page_not_found"
-handler500 = "coverage.api.views.server_error"
+handler400 = "coverage.api.views.errors.bad_request"
+handler403 = "coverage.api.views.errors.permission_denied"
+handler404 = "coverage.api.views.errors.page_not_found"
+handler500 = "coverage.api.views.errors.server_error"

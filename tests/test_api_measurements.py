@@ -197,7 +197,7 @@ def test_a_list_costs_the_same_few_queries_however_many_rows(series, api, params
 
 
 def test_the_fast_list_path_gives_exactly_what_the_serializer_gives(article, api):
-    from coverage.api.serializers import MeasurementSerializer
+    from coverage.api.serializers.records import MeasurementSerializer
 
     figure = Measurement.objects.get(region__code="64.71", indicator__code="kia-ownership")
     Measurement.objects.filter(pk=figure.pk).update(

@@ -1,4 +1,5 @@
-"""Bulk import of figures through its three doors (API, admin, command), all sharing coverage.imports.import_measurements.
+"""Bulk import of figures through its three doors (API, admin, command), all sharing
+coverage.imports.import_measurements.
 
 Every figure these tests import is synthetic."""
 

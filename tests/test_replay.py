@@ -1,5 +1,5 @@
-"""Answers replayed in front of Django (coverage.middleware.cache.ReplayAnswers, in adminduk.wsgi): the same bytes Django
-sent, never after a write, never for a request Django would answer differently, counted and logged like any."""
+"""Answers replayed in front of Django (coverage.middleware.cache.ReplayAnswers, in adminduk.wsgi): the same bytes
+Django sent, never after a write, never for a request Django would answer differently, counted and logged like any."""
 
 import io
 import json

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from .. import imports
-from ..api.permissions import actor_of
+from ..api.clients import actor_of
 from ..figures import access
 from ..models import Measurement, Source
 

@@ -28,14 +28,6 @@ SCHEMES = (KEYWORD.lower().encode(), TOKEN_KEYWORD.lower().encode())
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
 
-def client_key_of(request) -> ClientKey | None:
-    """The API key a request (DRF's or Django's) was authenticated with, if any."""
-    key = getattr(request, "auth", None)
-    if isinstance(key, ClientKey):
-        return key
-    return getattr(getattr(request, "_request", request), "client_key", None)
-
-
 @contextlib.contextmanager
 def counted_failures(request):
     """Counts a credential that does not authenticate against the client's address."""

@@ -305,5 +305,3 @@ class TieBreakingOrderingFilter(django_filters.OrderingFilter):
         ordering = [self.get_ordering_value(param) for param in value]
         named = {field.lstrip("-") for field in ordering}
         return qs.order_by(*ordering, *(field for field in self.tie_breakers if field.lstrip("-") not in named))
-
-

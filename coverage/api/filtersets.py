@@ -1,6 +1,5 @@
 """The query parameters of each resource and answer, names exactly as in the v1 contract (docs/design.md)."""
 
-
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ..figures import access, quality
 from ..figures.latest import latest_measurements
 from ..models import Measurement, NationalTarget, Partnership, Region
+from .clients import actor_of
 from .filterfields import (
     ChoiceListFilter,
     IsoDateFilter,
@@ -24,7 +24,6 @@ from .filterfields import (
     region_code_filter,
 )
 from .filtering import FilterSet, ParameterForm, lookup_condition
-from .permissions import actor_of
 
 
 class RegionFilterSet(FilterSet):
@@ -265,5 +264,3 @@ class PartnershipFilterSet(FilterSet):
     class Meta:
         model = Partnership
         fields = []
-
-

@@ -8,10 +8,14 @@ from rest_framework.response import Response
 
 from .. import imports
 from ..figures import access
+from .clients import actor_of
 from .parsers import ImportBody, ImportJSONParser, ImportMultiPartParser, RequestTooLarge
-from .permissions import actor_of
 from .schema import client_error_response
-from .serializers import ImportErrorResponseSerializer, ImportParametersSerializer, ImportReportSerializer
+from .serializers.imports import (
+    ImportErrorResponseSerializer,
+    ImportParametersSerializer,
+    ImportReportSerializer,
+)
 
 
 class ImportMixin:

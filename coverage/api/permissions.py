@@ -1,9 +1,11 @@
+"""Who may read and write through the API: reads are open data unless API_PUBLIC_READ=false; writes need the
+account's model permission and a read-write key (coverage.figures.access)."""
+
 from django.conf import settings
 from rest_framework import permissions
 
 from ..figures import access
-from ..figures.access import Actor
-from .authentication import client_key_of
+from .clients import actor_of
 
 
 class ModelPermissionsWithPublicRead(permissions.DjangoModelPermissions):
@@ -17,8 +19,3 @@ class ModelPermissionsWithPublicRead(permissions.DjangoModelPermissions):
         if safe and settings.API_PUBLIC_READ:
             return True
         return super().has_permission(request, view)
-
-
-def actor_of(request) -> Actor:
-    """The access rules' view of a request (DRF's or Django's): its user and the API key it came with."""
-    return Actor(request.user, client_key_of(request))

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ..figures.fields import FIELDS, MOMENTS, NAMES, TEXT
+from .renderers import spreadsheet_safe_sql  # the CSV rule lives with the CSV writers
 
 # The list representation of a figure, built from one values() row instead of a serializer per object:
 # the same JSON (tests compare the two), several times cheaper at 1,000 rows a page. Timestamps come as text
@@ -71,8 +72,6 @@ def _iso_moment_sql(column):
 def figure_csv_query(queryset) -> tuple[str, tuple] | None:
     """SQL and parameters of ``queryset``'s figures as rows of text, in its order (for COPY … TO STDOUT), or None
     if its order is not one of the API's."""
-    from .renderers import spreadsheet_safe_sql  # the CSV rule lives with the CSV writers
-
     fields = dict(FIGURE_CSV_COLUMNS)
     ordering = []
     for key in queryset.query.order_by:

@@ -17,6 +17,8 @@ from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
+from .clients import client_key_of
+
 logger = logging.getLogger(__name__)
 CACHE_ERRORS = (DatabaseError, RedisError, OSError)
 _DRF = BaseThrottle()
@@ -102,8 +104,6 @@ def _authenticated(request) -> bool:
 
 def _client(request) -> str:
     """An authenticated client's bucket: its API key (each app has its own budget), else its user."""
-    from .authentication import client_key_of  # here: coverage.authentication imports this module
-
     key = client_key_of(request)
     return f"key:{key.prefix}" if key is not None else f"user:{request.user.pk}"
 

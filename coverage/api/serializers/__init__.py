@@ -1,0 +1,1 @@
+"""The API's serializers: records, answers, changes and imports."""
