@@ -1,3 +1,5 @@
+"""Content negotiation: ``?format=`` and Accept choose JSON or CSV; an unknown format is a 400."""
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions

@@ -1,3 +1,5 @@
+"""Pages of ``page`` and ``page_size`` as in the contract, counted without the joins of the rows."""
+
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,6 @@
+"""Request bodies: JSON bounded in size, and the import's JSON array or file, refused before they are read when too
+large."""
+
 import io
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""The v1 routes: one router for the seven resources, without format suffixes."""
+
 from rest_framework.routers import DefaultRouter
 
 from . import views

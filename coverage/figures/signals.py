@@ -1,3 +1,6 @@
+"""What a save or delete anywhere (API, admin, import, fixtures, shell) sets off: ``is_latest`` kept right, the data
+versions moved (coverage.models.versions), a fixture's missing population kept."""
+
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save

@@ -1,3 +1,5 @@
+"""``manage.py api_key``: make, list and revoke the API keys of client apps."""
+
 import datetime
 
 from django.contrib.auth import get_user_model

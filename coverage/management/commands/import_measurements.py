@@ -1,3 +1,6 @@
+"""``manage.py import_measurements``: import figures from a CSV, XLSX or JSON file, through the same service as the
+API and the admin, with the command's larger limits."""
+
 from pathlib import Path
 
 from django.contrib.auth import get_user_model

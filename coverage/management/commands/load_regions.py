@@ -1,3 +1,5 @@
+"""``manage.py load_regions``: load or update the official Kemendagri region list and its population."""
+
 from pathlib import Path
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""``manage.py seed_article``: the article's figures (fixtures/article.json), loaded once: never over a later edit."""
+
 import json
 
 from django.conf import settings
