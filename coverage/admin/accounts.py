@@ -11,7 +11,7 @@ from rest_framework_api_key.models import APIKey
 from ..api.clients import actor_of
 from ..figures import access
 from ..models import ClientKey, RegionGrant
-from ..regions.scopes import scope_of
+from .base import CheckedAutocomplete
 
 # API keys of client apps (djangorestframework-api-key), managed by superusers only: a key acts for an account,
 # so whoever makes keys can act as any account.
@@ -27,18 +27,15 @@ class ClientKeyForm(forms.ModelForm):
         cleaned = super().clean()
         user, regions = cleaned.get("user"), cleaned.get("regions")
         if user is not None and regions:
-            outside = [region.code for region in regions if not scope_of(user).allows(region.code)]
-            if outside:
-                self.add_error(
-                    "regions",
-                    _("Outside the regions of %(user)s (%(scope)s): %(codes)s.")
-                    % {"user": user, "scope": scope_of(user), "codes": ", ".join(outside)},
-                )
+            try:
+                access.check_key_regions(user, regions)
+            except access.OutOfScope as refusal:
+                self.add_error("regions", str(refusal))
         return cleaned
 
 
 @admin.register(ClientKey)
-class ClientKeyAdmin(APIKeyModelAdmin):
+class ClientKeyAdmin(CheckedAutocomplete, APIKeyModelAdmin):
     form = ClientKeyForm
     list_display = [
         "prefix",
@@ -81,7 +78,7 @@ class ClientKeyAdmin(APIKeyModelAdmin):
     )
 
 
-class RegionGrantInline(admin.TabularInline):
+class RegionGrantInline(CheckedAutocomplete, admin.TabularInline):
     model = RegionGrant
     extra = 1
     autocomplete_fields = ["region"]
@@ -92,7 +89,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CheckedAutocomplete, DjangoUserAdmin):
     """Users with the regions they act in (coverage.figures.access): a kabupaten/kota operator gets their
     kabupaten/kota, the province team its province; a user with no grant acts nationally with the permission to
     write every region (or as a superuser), and nowhere without it."""

@@ -2,12 +2,54 @@
 and reference data that only national editors change."""
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..api.clients import actor_of
 from ..figures import access
+
+
+class KnownValuesOnly:
+    """Django's autocomplete widgets look the submitted values up to show them again with the form's errors; a value
+    that cannot be a key of the related model (a stale page, a hand-made POST) made that lookup a 500. Such values
+    are left out of the lookup: the field's own error says what is wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        opts = self.field.remote_field.model._meta
+        target = opts.get_field(getattr(self.field.remote_field, "field_name", opts.pk.attname))
+        return super().optgroups(name, [v for v in value if _may_be_key(target, v)], attr)
+
+
+def _may_be_key(field, value) -> bool:
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class CheckedAutocompleteSelect(KnownValuesOnly, AutocompleteSelect):
+    pass
+
+
+class CheckedAutocompleteSelectMultiple(KnownValuesOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class CheckedAutocomplete:
+    """For every model admin and inline with ``autocomplete_fields``: the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class VersionedForm(forms.ModelForm):
@@ -35,7 +77,7 @@ class VersionedForm(forms.ModelForm):
         return cleaned
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
+class VersionedAdmin(CheckedAutocomplete, SimpleHistoryAdmin):
     """Change history on every object (who, when, through which door) and no lost updates: a save locks the
     row and is refused if it changed since the form was opened."""
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ..api.clients import actor_of
 from ..figures import access
 from ..models import Indicator, NationalTarget, Partnership, Region, Source
-from .base import ReferenceDataAdmin, VersionedAdmin
+from .base import CheckedAutocomplete, ReferenceDataAdmin, VersionedAdmin
 
 
 @admin.register(Region)
@@ -76,7 +76,7 @@ class NationalTargetAdmin(ReferenceDataAdmin, VersionedAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(ReferenceDataAdmin, admin.ModelAdmin):
+class PartnershipAdmin(ReferenceDataAdmin, CheckedAutocomplete, admin.ModelAdmin):
     list_display = ["name", "indicator", "region_codes", "source"]
     list_filter = ["indicator"]
     list_select_related = ["indicator", "source"]

@@ -120,6 +120,18 @@ def may_manage_keys(actor: Actor) -> bool:
     return actor.authenticated and actor.user.is_active and actor.user.is_superuser
 
 
+def check_key_regions(account, regions) -> None:
+    """A key may narrow its account's regions, never widen them: every region given must be in the account's scope
+    (the admin's key form and ``manage.py api_key`` ask here)."""
+    scope = scope_of(account)
+    outside = [region.code for region in regions if not scope.allows(region.code)]
+    if outside:
+        raise OutOfScope(
+            _("Outside the regions of %(user)s (%(scope)s): %(codes)s.")
+            % {"user": account, "scope": scope, "codes": ", ".join(outside)}
+        )
+
+
 # --- see --------------------------------------------------------------------------------------------------------
 
 

@@ -3,12 +3,11 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import transaction
-from django.utils import timezone
 
-from coverage.models import ClientKey, Region
-from coverage.regions.scopes import scope_of
+from coverage.management.accounts import announce_key, issue_key, regions_by_code
+from coverage.models import ClientKey
 
 
 class Command(BaseCommand):
@@ -32,33 +31,19 @@ class Command(BaseCommand):
         revoke = commands.add_parser("revoke", help="Revoke a key for good.")
         revoke.add_argument("prefix", help="The key's prefix: the part before the dot.")
 
+    @no_translations
     def handle(self, *args, command, **options):
         getattr(self, command)(**options)
 
     @transaction.atomic
     def create(self, *, name, user, scope, region, expires, **options):
-        if len(name) > ClientKey._meta.get_field("name").max_length:
-            raise CommandError(f"--name: at most {ClientKey._meta.get_field('name').max_length} characters.")
         account = get_user_model().objects.filter(username=user).first()
         if account is None:
             raise CommandError(f"No user {user!r}.")
-        regions = list(Region.objects.filter(code__in=region))
-        unknown = sorted(set(region) - {r.code for r in regions})
-        if unknown:
-            raise CommandError(f"Unknown region code(s): {', '.join(unknown)}.")
-        reach = scope_of(account)
-        outside = [r.code for r in regions if not reach.allows(r.code)]
-        if outside:
-            raise CommandError(f"Outside the regions of {user} ({reach}): {', '.join(outside)}.")
-        expiry = None
-        if expires is not None:
-            expiry = timezone.make_aware(datetime.datetime.combine(expires, datetime.time.max))
-            if expiry <= timezone.now():
-                raise CommandError("--expires is in the past.")
-        key_obj, key = ClientKey.objects.create_key(name=name, user=account, scope=scope, expiry_date=expiry)
-        key_obj.regions.set(regions)
-        self.stdout.write(f"API key for {name} (prefix {key_obj.prefix}), shown only now; store it safely:")
-        self.stdout.write(key)
+        key_obj, key = issue_key(
+            name=name, account=account, scope=scope, regions=regions_by_code(region), expires=expires
+        )
+        announce_key(self.stdout, key_obj, key)
 
     def list(self, **options):
         for key in ClientKey.objects.select_related("user").prefetch_related("regions").order_by("created"):
