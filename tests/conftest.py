@@ -1,14 +1,19 @@
+"""The fixtures every test package shares: the article's data (alone, or with every region of the official list),
+API clients of the usual offices, and what a few packages' tests have in common. Helpers that are no fixture live in
+tests/helpers.py, factories in tests/factories.py."""
+
+import datetime
 import time
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from coverage.models import DataVersion, Measurement, Source
+from coverage.models import DataVersion, Measurement, Region, Source
 
-from .factories import UserFactory
+from .factories import RegionGrantFactory, UserFactory
+from .helpers import EDITING, fetch_schema, figure, token_client
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +25,9 @@ def empty_response_cache():
     caches["responses"].clear()
 
 
+# --- data -----------------------------------------------------------------------------------------------------
+
+
 @pytest.fixture
 def article(db):
     """The article's data (fixtures/article.json), loaded the way an operator loads it."""
@@ -28,25 +36,50 @@ def article(db):
 
 
 @pytest.fixture
+def article_all_regions(article):
+    """The article's data and every province and kabupaten/kota of the official list (load_regions); the article's
+    source, as ``article``."""
+    call_command("load_regions", verbosity=0)
+    return article
+
+
+@pytest.fixture
+def bontang(article):
+    """The article's KTP-el recording figure of Kota Bontang (97.43, as of 2024-06-13, version 1)."""
+    return figure("64.74", "ktp-el-recording")
+
+
+@pytest.fixture
+def national_kia(db, tmp_path, django_user_model):
+    """Every province and kabupaten/kota with one synthetic KIA figure (tests only), loaded through the import
+    command as a provincial office would."""
+    import csv
+
+    from coverage.models import Indicator
+
+    call_command("load_regions", verbosity=0)
+    Indicator.objects.create(code="kia-ownership", name="Kepemilikan KIA", name_en="KIA", population="anak")
+    source = Source.objects.create(
+        title="Synthetic (tests only)", publisher="tests", published_on=datetime.date(2024, 7, 1)
+    )
+    django_user_model.objects.create_superuser("loader", None, None)
+    path = tmp_path / "national.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["region", "indicator", "as_of", "value"])
+        for index, code in enumerate(
+            Region.objects.filter(level__lte=2).order_by("code").values_list("code", flat=True)
+        ):
+            writer.writerow([code, "kia-ownership", "2024-06-30", index % 100])
+    call_command("import_measurements", str(path), "--source", str(source.pk), "--user", "loader", stdout=StringIO())
+
+
+# --- who asks -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
 def api():
     return APIClient()
-
-
-def token_client(user):
-    Token.objects.get_or_create(user=user)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {user.auth_token.key}")
-    return client
-
-
-EDITING = [
-    *(
-        f"{op}_{m}"
-        for m in ("region", "indicator", "source", "nationaltarget", "measurement")
-        for op in ("add", "change", "delete")
-    ),
-    "edit_all_regions",  # national: a user without region grants otherwise writes nowhere
-]
 
 
 @pytest.fixture
@@ -68,29 +101,28 @@ def reader(db):
 
 
 @pytest.fixture
-def national_kia(db, tmp_path, django_user_model):
-    """Every province and kabupaten/kota with one synthetic KIA figure (tests only), loaded through the import
-    command as a provincial office would."""
-    import csv
-    import datetime
+def paser_operator(article):
+    """The operator of Kabupaten Paser (op-paser): every editing permission and the right to see drafts, with a
+    grant of 64.01 and so no national scope."""
+    user = UserFactory(username="op-paser", permissions=[*EDITING, "view_unpublished_measurement"])
+    RegionGrantFactory(user=user, region=Region.objects.get(code="64.01"))
+    return user
 
-    from coverage.models import Indicator, Region
 
-    call_command("load_regions", verbosity=0)
-    Indicator.objects.create(code="kia-ownership", name="Kepemilikan KIA", name_en="KIA", population="anak")
-    source = Source.objects.create(
-        title="Synthetic (tests only)", publisher="tests", published_on=datetime.date(2024, 7, 1)
-    )
-    django_user_model.objects.create_superuser("loader", None, None)
-    path = tmp_path / "national.csv"
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["region", "indicator", "as_of", "value"])
-        for index, code in enumerate(
-            Region.objects.filter(level__lte=2).order_by("code").values_list("code", flat=True)
-        ):
-            writer.writerow([code, "kia-ownership", "2024-06-30", index % 100])
-    call_command("import_measurements", str(path), "--source", str(source.pk), "--user", "loader", stdout=StringIO())
+@pytest.fixture
+def paser_and_samarinda_drafts(article):
+    """One draft in Paser and one in Samarinda."""
+    for code in ("64.01", "64.72"):
+        Measurement.objects.create(
+            region=Region.objects.get(code=code),
+            indicator_id=figure("64.71", "kia-ownership").indicator_id,
+            as_of=datetime.date(2024, 6, 20),
+            value=60,
+            source=article,
+        )
+
+
+# --- state around a test --------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -122,3 +154,33 @@ def fresh_throttle_counters(db):
     into_minute = time.time() % 60
     if into_minute > 50:
         time.sleep(60.5 - into_minute)
+
+
+@pytest.fixture
+def previews(tmp_path, monkeypatch):
+    """The admin's preview files of imports, in a temporary folder of this test's own."""
+    import tempfile
+
+    from coverage.admin import import_page
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    return lambda: sorted(path.name for path in import_page.import_directory().iterdir())
+
+
+@pytest.fixture(scope="module")
+def bomb():
+    """The issue's XLSX bomb (tests/imports/workbooks.py): a workbook of ~450 KB whose shared strings unpack to 400 MB,
+    built once per module."""
+    from .imports.workbooks import shared_strings_bomb
+
+    return shared_strings_bomb()
+
+
+# --- the OpenAPI schema ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def schema(api):
+    """The OpenAPI schema the service serves, in English."""
+    return fetch_schema(api, "en")

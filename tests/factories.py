@@ -1,4 +1,5 @@
-"""Factories for tests only: every figure they make is synthetic."""
+"""Factories for tests only, one for every model of the app (coverage.models) a test makes: every figure and name they
+make is synthetic. DataVersion has none: its rows are the migrations' and every save moves them on."""
 
 import datetime
 from decimal import Decimal
@@ -8,7 +9,7 @@ from django.contrib.auth.models import Permission, User
 from factory.django import DjangoModelFactory
 from rest_framework.authtoken.models import Token
 
-from coverage.models import Indicator, Measurement, NationalTarget, Region, Source
+from coverage.models import ClientKey, Indicator, Measurement, NationalTarget, Partnership, Region, RegionGrant, Source
 
 
 class ProvinceFactory(DjangoModelFactory):
@@ -33,6 +34,34 @@ class RegencyFactory(DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"Kabupaten {o.code}")
     level = Region.Level.REGENCY_CITY
     kind = Region.Kind.REGENCY
+
+
+class DistrictFactory(DjangoModelFactory):
+    """A kecamatan: 64.71.01 under the kabupaten/kota 64.71."""
+
+    class Meta:
+        model = Region
+        django_get_or_create = ["code"]
+
+    parent = factory.SubFactory(RegencyFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}.{1 + n % 99:02d}")
+    name = factory.LazyAttribute(lambda o: f"Kecamatan {o.code}")
+    level = Region.Level.DISTRICT
+    kind = Region.Kind.DISTRICT
+
+
+class VillageFactory(DjangoModelFactory):
+    """A desa/kelurahan: 64.71.01.1001 under the kecamatan 64.71.01."""
+
+    class Meta:
+        model = Region
+        django_get_or_create = ["code"]
+
+    parent = factory.SubFactory(DistrictFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}.{1001 + n % 8999:04d}")
+    name = factory.LazyAttribute(lambda o: f"Desa {o.code}")
+    level = Region.Level.VILLAGE
+    kind = Region.Kind.VILLAGE
 
 
 class IndicatorFactory(DjangoModelFactory):
@@ -66,6 +95,24 @@ class NationalTargetFactory(DjangoModelFactory):
     source = factory.SubFactory(SourceFactory)
 
 
+class PartnershipFactory(DjangoModelFactory):
+    """A programme for an indicator's card holders; regions=[…] are where it runs."""
+
+    class Meta:
+        model = Partnership
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Program mitra {n}")
+    description = "Synthetic programme (tests only)."
+    indicator = factory.SubFactory(IndicatorFactory)
+    source = factory.SubFactory(SourceFactory)
+
+    @factory.post_generation
+    def regions(self, create, regions, **kwargs):
+        if regions:
+            self.regions.set(regions)
+
+
 class MeasurementFactory(DjangoModelFactory):
     class Meta:
         model = Measurement
@@ -97,3 +144,23 @@ class UserFactory(DjangoModelFactory):
     @factory.post_generation
     def token(self, create, extracted, **kwargs):
         Token.objects.get_or_create(user=self)
+
+
+class RegionGrantFactory(DjangoModelFactory):
+    """A grant of ``region`` (and everything below it) to ``user``: RegionGrantFactory(user=…, region=…)."""
+
+    class Meta:
+        model = RegionGrant
+
+    user = factory.SubFactory(UserFactory)
+    region = factory.SubFactory(RegencyFactory)
+
+
+def client_key(user=None, *, scope=ClientKey.Scope.READ_WRITE, regions=(), name=None) -> tuple[ClientKey, str]:
+    """A new API key of ``user`` (a new account if None), narrowed to ``regions`` (codes) if given: (the stored key,
+    the key itself, which only its holder ever sees), made as the admin and the command make one."""
+    user = user if user is not None else UserFactory()
+    key_obj, key = ClientKey.objects.create_key(name=name or f"{user.username} app", user=user, scope=scope)
+    if regions:
+        key_obj.regions.set(Region.objects.filter(code__in=regions))
+    return key_obj, key

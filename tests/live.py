@@ -150,3 +150,25 @@ def manage(*args, database_url, **env):
         capture_output=True,
         text=True,
     )
+
+
+def manage_fresh(*args, **env):
+    """manage.py in a fresh process configured by ``env`` alone, as a deployment configures it: the test run's
+    DEBUG, SECRET_KEY and DJANGO_SETTINGS_MODULE dropped, no .env file read. Its CompletedProcess, checked by none."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "ENV_FILE": "/nonexistent/.env", **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def served_database_url() -> str:
+    """The URL of the PostgreSQL database the test run uses, for a server in another process to serve."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    address = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{address}/{db['NAME']}"

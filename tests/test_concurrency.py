@@ -16,7 +16,7 @@ from django.db import connection
 from coverage.models import Indicator, Measurement, Region, Source
 
 from .factories import UserFactory
-from .live import Gunicorn
+from .live import Gunicorn, served_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,12 +29,10 @@ pytestmark = [
 @pytest.fixture
 def server():
     """gunicorn, 3 workers × 4 threads, on the test database."""
-    db = connection.settings_dict
-    credentials = f"{db['USER']}:{db['PASSWORD'] or ''}"
-    address = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    url = f"postgresql://{credentials}@{address}/{db['NAME']}"
     # No write throttle: the races send more writes per minute than an editor ever would.
-    with Gunicorn(url, workers=3, threads=4, CONN_MAX_AGE="0", THROTTLE_WRITE_RATE="", THROTTLE_CLIENT_RATE="") as live:
+    with Gunicorn(
+        served_database_url(), workers=3, threads=4, CONN_MAX_AGE="0", THROTTLE_WRITE_RATE="", THROTTLE_CLIENT_RATE=""
+    ) as live:
         yield live.port
 
 

@@ -1,6 +1,5 @@
 """OpenAPI schema and the Swagger UI / ReDoc pages, which must work with no internet."""
 
-import json
 import re
 
 import pytest
@@ -9,13 +8,6 @@ from django.core.management import call_command
 from .browser import CHROMIUM, visit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def schema(api):
-    response = api.get("/api/schema/", {"format": "json"}, headers={"accept-language": "en"})
-    assert response.status_code == 200
-    return json.loads(response.content)
 
 
 def test_the_schema_validates_without_warnings(tmp_path):

@@ -36,7 +36,7 @@ from werkzeug.datastructures import FileStorage
 
 from coverage.models import ClientKey
 
-from .factories import UserFactory
+from .factories import UserFactory, client_key
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -74,7 +74,7 @@ def fuzz_config(credential):
 
 def write_credential(user):
     """The headers of a client app that may write everything: a read-write API key of ``user``."""
-    _, key = ClientKey.objects.create_key(name="fuzz", user=user, scope=ClientKey.Scope.READ_WRITE)
+    _, key = client_key(user, scope=ClientKey.Scope.READ_WRITE, name="fuzz")
     return {"Authorization": f"Api-Key {key}"}
 
 

@@ -1,4 +1,4 @@
-"""A short run of the load test (bench/load.py, 5 minutes in the README) against gunicorn on PostgreSQL: mixed
+"""A short run of the load test (bench/load.py, 5 minutes in docs/performance.md) against gunicorn on PostgreSQL: mixed
 reads and keyed writes with zero 5xx and no figure lost."""
 
 import os
