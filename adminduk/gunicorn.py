@@ -1,6 +1,6 @@
 """gunicorn's settings for the service (``gunicorn -c python:adminduk.gunicorn adminduk.wsgi:application``).
 
-Worker model, chosen by measurement (README, Benchmark): sync workers, two per CPU core. On the 2-core
+Worker model, chosen by measurement (docs/performance.md, "Worker model"): sync workers, two per CPU core. On the 2-core
 benchmark machine sync workers had the best p99 on every question. gthread workers (2 × 4 threads, 3 × 2)
 were within the run-to-run noise on throughput and two to three times worse at p99 when requests were computed:
 threads share one interpreter lock, and the work is Python, not waiting. A second sync worker per core keeps
@@ -18,4 +18,4 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)  # a full export of the 
 # The longest request line gunicorn takes (its maximum): URLs of up to 8 KB reach Django, which answers in JSON (a
 # request line of 1,000 short filter values fits). A longer one is gunicorn's own 414 page (the API guide says so).
 limit_request_line = 8190
-accesslog = None  # the service writes one JSON line per request itself (coverage.requestlog)
+accesslog = None  # the service writes one JSON line per request itself (coverage.middleware.requestlog)

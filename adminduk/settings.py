@@ -1,7 +1,7 @@
 """Settings of the adminduk-coverage service.
 
 Every deploy-time value comes from the environment (12-factor), read with django-environ;
-README.md lists each variable. With nothing set, the service runs on an SQLite file in the
+docs/configuration.md lists each variable. With nothing set, the service runs on an SQLite file in the
 project folder, which is what the quick start uses.
 """
 
@@ -40,8 +40,8 @@ if not DEBUG and "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the service's host names; '*' is refused unless DEBUG=true.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Production transport security (all on unless DEBUG; see README, "Production"). The service sits behind a
-# TLS-terminating reverse proxy that sets X-Forwarded-Proto.
+# Production transport security (all on unless DEBUG; see docs/configuration.md, "Production"). The service sits
+# behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
@@ -68,7 +68,7 @@ CORS_PREFLIGHT_MAX_AGE = 3600
 
 # How many reverse proxies in front of the service append to X-Forwarded-For. 0: the client is REMOTE_ADDR and
 # the header is ignored (a client could write anything in it); 1: the address our own proxy appended. The one rule
-# that reads it, coverage.throttling.client_address, gives the client's address to the throttles, the failed
+# that reads it, coverage.api.throttling.client_address, gives the client's address to the throttles, the failed
 # authentication counter, the request log and the admin login's lockout (through DRF's NUM_PROXIES, below).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
@@ -220,7 +220,7 @@ API_PUBLIC_READ = env.bool("API_PUBLIC_READ", default=True)
 ROLLUP_TOLERANCE = env.float("ROLLUP_TOLERANCE", default=0.1)
 # Percentage points between a figure and the region's previous one that flag a jump.
 QUALITY_JUMP = env.float("QUALITY_JUMP", default=10.0)
-# HTTP caching (coverage/cache.py): Cache-Control max-age of anonymous reads, and the server-side cache of
+# HTTP caching (coverage/middleware/cache.py): Cache-Control max-age of anonymous reads, and the server-side cache of
 # anonymous responses, keyed by the data version so that no write can leave a stale answer behind.
 API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=60)
 RESPONSE_CACHE = env.bool("RESPONSE_CACHE", default=True)
@@ -243,7 +243,7 @@ if CACHES["throttle"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache
     CACHES["throttle"]["BACKEND"] = "coverage.middleware.cachebackends.LockingDatabaseCache"
     CACHES["throttle"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
 if CACHES["responses"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
-    # Bounded in bytes, not only in entries (coverage/cachebackends.py).
+    # Bounded in bytes, not only in entries (coverage/middleware/cachebackends.py).
     CACHES["responses"]["BACKEND"] = "coverage.middleware.cachebackends.BoundedLocMemCache"
     CACHES["responses"].setdefault("OPTIONS", {}).setdefault("MAX_BYTES", RESPONSE_CACHE_MEMORY)
 for _alias in ("responses", "throttle"):
@@ -251,7 +251,7 @@ for _alias in ("responses", "throttle"):
         # Never let a slow or absent Redis hang a request.
         CACHES[_alias].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 2, "socket_timeout": 2})
         CACHES[_alias].setdefault("KEY_PREFIX", f"adminduk-{_alias}")
-# Bulk import (coverage.services.ImportLimits, README "Configuration"): one byte limit for a file or JSON body on
+# Bulk import (coverage.imports.limits.ImportLimits, docs/configuration.md): one byte limit for a file or JSON body on
 # every door; the rows one import takes through the API and the admin, which run inside a worker's timeout (set
 # so that the slowest kind of file at the cap finishes well inside GUNICORN_TIMEOUT, measured), and through the
 # command, which runs without one.
@@ -295,7 +295,7 @@ REST_FRAMEWORK = {
         "client": env.str("THROTTLE_CLIENT_RATE", default="3000/min") or None,
         "write": env.str("THROTTLE_WRITE_RATE", default="120/min") or None,
         # Failed authentications (wrong key or token, unknown scheme) per client address: past it, that address
-        # gets 429 for any credential until the window ends (coverage.authentication).
+        # gets 429 for any credential until the window ends (coverage.api.authentication).
         "failed_auth": env.str("THROTTLE_FAILED_AUTH_RATE", default="30/min") or None,
     },
     "NUM_PROXIES": TRUSTED_PROXIES,

@@ -1,4 +1,4 @@
-"""The WSGI application: Django's, behind coverage.cache.ReplayAnswers (answers already given, replayed)."""
+"""The WSGI application: Django's, behind coverage.middleware.cache.ReplayAnswers (answers already given, replayed)."""
 
 import os
 

@@ -1,7 +1,7 @@
 """Load test: gunicorn on PostgreSQL, with the article's data and every province and kabupaten/kota, under
 mixed anonymous reads and keyed writes from wrk for a few minutes.
 
-    .venv/bin/python bench/load.py                      # 5 minutes, as reported in the README
+    .venv/bin/python bench/load.py                      # 5 minutes, as reported in docs/performance.md
     .venv/bin/python bench/load.py --duration 30        # a quick run
 
 Prints requests/s, latency percentiles and every non-2xx answer, and checks that no figure was lost: every

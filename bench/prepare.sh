@@ -2,7 +2,7 @@
 # Prepare the project's own benchmark database from the harness's CSVs (../shared/bench), through the
 # project's own import path, so that the harness can measure the service beside its peers.
 #
-#   bench/prepare.sh [national|district]      # default national; needs one harness run first (README)
+#   bench/prepare.sh [national|district]      # default national; needs one run of the peer harness first (docs/performance.md)
 #
 # SYNTHETIC DATA: the harness invents every value (real region codes). The database it fills is for
 # benchmarks only; its source says so.
@@ -12,7 +12,7 @@ SCALE=${1:-national}
 WORK=${BENCH_WORK:-/tmp/adminduk-bench}
 DATA=$WORK/data/$SCALE
 DB=adminduk_bench_$SCALE
-[ -f "$DATA/measurements.csv" ] || { echo "no $DATA/measurements.csv: run the harness once first (see README)" >&2; exit 1; }
+[ -f "$DATA/measurements.csv" ] || { echo "no $DATA/measurements.csv: run the peer harness once first (see docs/performance.md)" >&2; exit 1; }
 
 export DATABASE_URL=postgresql://bench:bench@127.0.0.1:5432/$DB
 export DEBUG=false SECRET_KEY=benchmark-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz

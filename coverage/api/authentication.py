@@ -7,7 +7,7 @@ time it was last used.
 
 A request with an Authorization header is authenticated or refused, never served as anonymous: any other
 scheme (``Bearer``, ``Basic``, an empty header) is a 401 ``unsupported_scheme`` naming the two accepted. Every
-refusal counts against the client's address (coverage.throttling.FailedAuthThrottle); over that rate the
+refusal counts against the client's address (coverage.api.throttling.FailedAuthThrottle); over that rate the
 address gets 429 for any credential, right or wrong, until the window ends.
 """
 

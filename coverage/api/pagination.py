@@ -51,7 +51,7 @@ class StrictPageNumberPagination(pagination.PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         page_size = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
-        if hasattr(view, "export"):  # coverage.views.ExportMixin: all, with CSV, streams every row
+        if hasattr(view, "export"):  # coverage.api.views.base.ExportMixin: all, with CSV, streams every row
             page_size = {"oneOf": [page_size, {"type": "string", "enum": ["all"]}]}
         return [
             {

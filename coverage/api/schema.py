@@ -193,7 +193,7 @@ class StrictFilterExtension(DjangoFilterExtension):
 
 def parameter_bounds(filter_field) -> dict:
     """What the service enforces of a query parameter, as JSON Schema: a generated client refuses what the service
-    would refuse (tests/test_schema_bounds.py checks each bound against the service)."""
+    would refuse (tests/api/test_schema_bounds.py checks each bound against the service)."""
 
     field_class = getattr(filter_field, "field_class", None)
     if isinstance(filter_field, filterfields.CodeListFilter):

@@ -1,6 +1,6 @@
 """Rate limits that hold across gunicorn workers: anonymous clients, authenticated clients (API keys and
 users) and writes each have their own rate (settings REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]), and so do
-failed authentications per client address ("failed_auth", applied by coverage.authentication).
+failed authentications per client address ("failed_auth", applied by coverage.api.authentication).
 
 Counters live in the "throttle" cache, shared by every worker: a database table by default, Redis when
 REDIS_URL is set. Each counts requests in fixed windows (one increment per request, atomic on Redis) rather
@@ -144,7 +144,7 @@ class FailedAuthThrottle(WindowThrottle):
     """Failed authentications per client address: a wrong, revoked or expired key or token, an unknown scheme or a
     malformed Authorization header. Over the rate, the address may not try again until the window ends, even
     with a right credential (its answer would tell a guesser when it guessed right). Requests without an
-    Authorization header are never counted nor refused here. coverage.authentication asks allow_request()
+    Authorization header are never counted nor refused here. coverage.api.authentication asks allow_request()
     before it looks at a credential, and calls failed() when one does not authenticate."""
 
     scope = "failed_auth"

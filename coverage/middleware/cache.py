@@ -181,7 +181,7 @@ class ResponseCacheMiddleware:
             return self.get_response(request)
         noted = request.META.get(NOTED)
         versions, noted_key = noted if noted is not None else (current_data_version(), None)
-        request.data_version = versions.public  # also keys the code lookups of filters (coverage.filters)
+        request.data_version = versions.public  # also keys the code lookups of filters (coverage.api.filtering)
         anonymous = _anonymous(request)
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
         # The shortcut is for anonymous readers of public data only: a client with credentials has them checked

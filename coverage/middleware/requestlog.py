@@ -28,7 +28,7 @@ class RequestLogMiddleware:
 
 
 def log_request(request, status, started, user=None, key=None):
-    """The request's line; also written for answers replayed before Django's handler (coverage.cache)."""
+    """The request's line; also written for answers replayed before Django's handler (coverage.middleware.cache)."""
     level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
     if not logger.isEnabledFor(level):
         return

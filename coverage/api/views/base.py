@@ -78,7 +78,7 @@ class ConditionalWriteMixin:
     different fields apply one after the other to the current row; a write that names the version it read
     (If-Match: the ETag of a GET) is refused with 412 if the row has changed since."""
 
-    conditional_writes = True  # documents If-Match and the 412 (coverage.schema)
+    conditional_writes = True  # documents If-Match and the 412 (coverage.api.schema)
 
     def check_write(self, actor, obj) -> None:
         """Raise coverage.figures.access's refusal unless ``actor`` may write ``obj`` (None: create); asked before the
