@@ -5,6 +5,9 @@ DATABASE_URL chooses the database exactly as in production (unset: SQLite, in me
 
 import os
 
+# The suite never reads a developer's .env (the quick start leaves DEBUG=true there); nor do the servers and commands
+# it starts, which inherit this environment.
+os.environ["ENV_FILE"] = os.devnull
 os.environ.setdefault("SECRET_KEY", "tests-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
 
 from adminduk.settings import *  # noqa: F403
@@ -21,7 +24,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 SECURE_SSL_REDIRECT = False
 
 # Throttling counts every request in the shared cache (extra queries on the database cache); tests of other
-# behaviour run without it, and tests/test_security.py switches it on with the production rates' shape.
+# behaviour run without it, and tests/api/test_throttling.py switches it on with the production rates' shape.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     # The API's writes are JSON (imports send their files as multipart explicitly).
