@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..api.clients import actor_of
 from ..figures import access, quality
+from ..figures.fields import IMPORTED
 from ..models import Measurement, Region
 from .base import VersionedAdmin, VersionedForm
 from .import_page import measurement_import_view
@@ -44,7 +45,7 @@ class MeasurementForm(VersionedForm):
 
     class Meta:
         model = Measurement
-        fields = ["region", "indicator", "as_of", "value", "numerator", "denominator", "source", "status"]
+        fields = list(IMPORTED)  # coverage.figures.fields: what an operator writes, as in an import file
         help_texts = {"value": _("Leave empty to derive it from numerator and denominator.")}
 
     def __init__(self, *args, **kwargs):

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from ...figures import access
+from ...figures.fields import NAMES
 from ...figures.values import check_indicator_code
 from ...models import (
     Indicator,
@@ -244,23 +245,7 @@ class MeasurementSerializer(ModelCleanSerializer):
 
     class Meta:
         model = Measurement
-        fields = [
-            "id",
-            "region",
-            "region_name",
-            "indicator",
-            "as_of",
-            "value",
-            "numerator",
-            "denominator",
-            "source",
-            "status",
-            "verified_by",
-            "verified_at",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
+        fields = list(NAMES)  # coverage.figures.fields: the one list of a figure's fields
         read_only_fields = ["verified_at", "version"]
         extra_kwargs = {
             "id": {"help_text": _("Id of the figure.")},
