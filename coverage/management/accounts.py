@@ -3,15 +3,23 @@ rules as the admin (coverage.figures.access). Refusals are CommandErrors that sa
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from ..figures import access
 from ..models import ClientKey, Region
+from ..regions.codes import check_region_code
 
 
 def regions_by_code(codes) -> list[Region]:
-    """The regions of ``codes``, or a CommandError naming the unknown ones."""
+    """The regions of ``codes``, or a CommandError naming a malformed code (by the rule every door applies: a BPS
+    code is named as such) or the unknown ones."""
+    for code in codes:
+        try:
+            check_region_code(code)
+        except ValidationError as exc:
+            raise CommandError(f"--region: {' '.join(exc.messages)}") from None
     regions = list(Region.objects.filter(code__in=codes))
     unknown = sorted(set(codes) - {region.code for region in regions})
     if unknown:

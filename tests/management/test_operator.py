@@ -112,6 +112,10 @@ def test_without_a_terminal_and_without_a_password_the_account_waits_for_changep
         (["--region", "64.01", "--password-stdin"], "\n", "the first line of standard input is empty"),
         (["--region", "64.01", "--password-stdin"], "12345678\n", "Password: "),
         (["--region", "64.01", "--key", "x" * 200], "", "--name: at most"),
+        (["--region", "64.01", "--key", " "], "", "--key: give the name of the app"),
+        (["--region", "6401"], "", "--region: 6401 looks like a BPS code"),
+        (["--region", "64.7x'; --"], "", "--region: 64.7x'; -- is not a Kemendagri region code"),
+        (["--region", "64.01", "--email", "not-an-email"], "", "--email: Enter a valid email address."),
     ],
 )
 def test_a_refused_operator_leaves_nothing_behind(monkeypatch, article, args, stdin, message):
@@ -121,6 +125,22 @@ def test_a_refused_operator_leaves_nothing_behind(monkeypatch, article, args, st
     assert not User.objects.filter(username="refused").exists()
     assert not RegionGrant.objects.exists()
     assert not ClientKey.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "message"),
+    [
+        ("", "username: This field cannot be blank."),
+        ("x" * 151, "username: Ensure this value has at most 150 characters"),
+        ("bad name<script>", "username: Enter a valid username."),
+    ],
+)
+def test_a_username_the_admin_would_refuse_is_refused(monkeypatch, article, username, message):
+    with pytest.raises(CommandError, match=re.escape(message)):
+        operator(monkeypatch, username, "--region", "64.01")
+
+    assert not User.objects.exists()
+    assert not RegionGrant.objects.exists()
 
 
 def test_an_existing_username_is_refused_and_left_as_it_was(monkeypatch, article, django_user_model):

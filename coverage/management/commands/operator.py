@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from coverage.figures.roles import ROLES, role_group
 from coverage.management.accounts import announce_key, issue_key, regions_by_code
@@ -38,13 +38,19 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args, username, region, role, email, password_stdin, key, **options):
+        if key is not None and not key.strip():
+            raise CommandError("--key: give the name of the app the key is for.")
         User = get_user_model()
-        if User.objects.filter(username=username).exists():
-            raise CommandError(f"User {username!r} exists already; change their roles and regions in the admin.")
+        user = User(username=username, email=email, is_staff=True)
+        try:  # the username and email rules of the admin's user form, and whether the username is taken
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            if any(error.code == "unique" for error in exc.error_dict.get("username", [])):
+                raise CommandError(taken(username)) from None
+            raise CommandError(describe(exc)) from None
+        regions = regions_by_code(region)
         password = self.password(password_stdin)
         with transaction.atomic():
-            regions = regions_by_code(region)
-            user = User(username=username, email=email, is_staff=True)
             if password is None:
                 user.set_unusable_password()
             else:
@@ -53,7 +59,11 @@ class Command(BaseCommand):
                 except ValidationError as exc:
                     raise CommandError(f"Password: {' '.join(exc.messages)}") from None
                 user.set_password(password)
-            user.save()
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError:  # made meanwhile by someone else
+                raise CommandError(taken(username)) from None
             user.groups.add(role_group(role))
             RegionGrant.objects.bulk_create(RegionGrant(user=user, region=r) for r in regions)
             issued = issue_key(name=key, account=user, scope=ClientKey.Scope.READ_WRITE) if key else None
@@ -64,7 +74,8 @@ class Command(BaseCommand):
         if issued:
             announce_key(self.stdout, *issued)
 
-    def password(self, from_stdin: bool) -> str | None:
+    @staticmethod
+    def password(from_stdin: bool) -> str | None:
         if from_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
             if not password:
@@ -76,3 +87,15 @@ class Command(BaseCommand):
         if password != getpass.getpass("Password (again): "):
             raise CommandError("The two passwords differ.")
         return password or None
+
+
+def describe(exc: ValidationError) -> str:
+    """A user's ValidationError as one line naming each field."""
+    return " ".join(
+        f"{'--' + name if name != 'username' else name}: {' '.join(messages)}"
+        for name, messages in exc.message_dict.items()
+    )
+
+
+def taken(username: str) -> str:
+    return f"User {username!r} exists already; change their roles and regions in the admin."
