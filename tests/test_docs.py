@@ -62,6 +62,7 @@ def test_the_measurement_filters_are_documented_as_the_contract_names_them(schem
         "page",
         "page_size",
         "format",
+        "code_system",
     }
 
 

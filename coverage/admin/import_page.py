@@ -20,6 +20,7 @@ from .. import imports
 from ..api.clients import actor_of
 from ..figures import access
 from ..models import Measurement, Source
+from ..regions import crosswalk
 
 PREVIEW_HOURS = 24
 TEMPLATE = "admin/coverage/measurement/import.html"
@@ -29,6 +30,14 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (CSV, XLSX or JSON)"))
     source = forms.ModelChoiceField(
         Source.objects.all(), required=False, label=_("Source for rows that do not name one")
+    )
+    code_system = forms.TypedChoiceField(
+        choices=[(crosswalk.KEMENDAGRI, _("Kemendagri (64.07)")), (crosswalk.BPS, _("BPS (6402)"))],
+        initial=crosswalk.KEMENDAGRI,
+        required=False,
+        empty_value=crosswalk.KEMENDAGRI,  # as the API and the command: Kemendagri unless told
+        label=_("Region codes in the file"),
+        help_text=_("BPS codes are read by the BPS crosswalk; the figures keep Kemendagri codes."),
     )
 
 
@@ -85,6 +94,7 @@ def measurement_import_view(model_admin, request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         source = form.cleaned_data["source"]
+        code_system = form.cleaned_data["code_system"]
         try:
             rows = imports.read_table(
                 upload, limits=limits, filename=upload.name, content_type=upload.content_type or ""
@@ -94,6 +104,7 @@ def measurement_import_view(model_admin, request):
                 actor=actor_of(request),
                 dry_run=True,
                 default_source=source.pk if source else None,
+                code_system=code_system,
             )
         except imports.ImportFileError as exc:
             form.add_error("file", str(exc))
@@ -108,7 +119,14 @@ def measurement_import_view(model_admin, request):
             return TemplateResponse(
                 request,
                 TEMPLATE,
-                {**context, "report": report, "token": token, "source": source.pk if source else "", "limits": limits},
+                {
+                    **context,
+                    "report": report,
+                    "token": token,
+                    "source": source.pk if source else "",
+                    "code_system": code_system,
+                    "limits": limits,
+                },
             )
     return TemplateResponse(request, TEMPLATE, {**context, "form": form, "limits": limits})
 
@@ -123,6 +141,11 @@ def _confirm(request, context, limits):
         )
         return redirect("admin:coverage_measurement_import")
     source = request.POST.get("source") or None
+    code_system = request.POST.get("code_system") or crosswalk.KEMENDAGRI
+    if code_system not in crosswalk.CODE_SYSTEMS:  # the preview's own hidden field, changed: upload again
+        stored.unlink(missing_ok=True)
+        messages.error(request, _("The preview's code system is not one of kemendagri, bps: upload the file again."))
+        return redirect("admin:coverage_measurement_import")
     try:
         with stored.open("rb") as file:
             rows = imports.read_table(file, limits=limits, filename=stored.name)
@@ -131,6 +154,7 @@ def _confirm(request, context, limits):
             actor=actor_of(request),
             dry_run=False,
             default_source=int(source) if source and source.isdigit() else None,
+            code_system=code_system,
         )
     except imports.ImportFileError as exc:  # the limits changed since the preview
         messages.error(request, str(exc))

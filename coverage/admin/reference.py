@@ -6,15 +6,32 @@ from django.utils.translation import gettext_lazy as _
 
 from ..api.clients import actor_of
 from ..figures import access
-from ..models import Indicator, NationalTarget, Partnership, Region, Source
+from ..models import BpsCode, Indicator, NationalTarget, Partnership, Region, Source
 from .base import CheckedAutocomplete, ReferenceDataAdmin, VersionedAdmin
+
+
+class BpsCodeInline(admin.TabularInline):
+    """The crosswalk's pairs of a region, as load_regions loaded them: read-only (the crosswalk files are the truth)."""
+
+    model = BpsCode
+    fields = readonly_fields = ["code", "name"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("BPS codes (from the BPS crosswalk; load_regions keeps them)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Region)
 class RegionAdmin(ReferenceDataAdmin, VersionedAdmin):
-    list_display = ["code", "name", "level", "kind", "parent", "population", "population_as_of"]
+    list_display = ["code", "name", "level", "kind", "parent", "bps_code", "population", "population_as_of"]
     list_filter = ["level", "kind"]
-    search_fields = ["^code", "name"]
+    search_fields = ["^code", "name", "=bps_code"]
+    inlines = [BpsCodeInline]
     autocomplete_fields = ["parent"]
     ordering = ["code"]
     list_per_page = 100
@@ -22,8 +39,8 @@ class RegionAdmin(ReferenceDataAdmin, VersionedAdmin):
     show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):
-        # The code is the region's identity in every URL and import file.
-        return ["code"] if obj else []
+        # The code is the region's identity in every URL and import file; the BPS code comes from the crosswalk.
+        return ["code", "bps_code"] if obj else ["bps_code"]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, distinct = super().get_search_results(request, queryset, search_term)

@@ -99,6 +99,7 @@ SUMMARY = OpenApiExample(
             "parent": None,
             "population": 4123303,
             "population_as_of": "2024-12-31",
+            "bps_code": "64",
             "version": 2,
         },
         "as_of": "2024-06-30",

@@ -13,7 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from ..figures.values import MOMENT_YEARS, UNKNOWN_INDICATOR, check_indicator_code, parse_iso_date, parse_moment
-from ..models import Indicator, Region
+from ..models import BpsCode, Indicator, Region
+from ..regions import crosswalk
 from ..regions.codes import UNKNOWN_REGION, check_region_code
 
 
@@ -81,11 +82,13 @@ class CodeListField(ValueListMixin, forms.ModelMultipleChoiceField):
 
     widget = CommaSeparatedWidget
 
-    def __init__(self, *args, check_code, **kwargs):
+    def __init__(self, *args, check_code, from_bps=None, **kwargs):
         self.check_code = check_code  # the shape of a code (coverage.regions.codes, coverage.figures.values)
+        self.from_bps = from_bps  # region codes: BPS codes to Kemendagri ones (coverage.regions.crosswalk)
         super().__init__(*args, **kwargs)
 
     data_version = None  # set per request by FilterSet.form
+    code_system = None  # the request's code_system, set by FilterSet.form
 
     def clean(self, value):
         if value is None and not self.required:
@@ -93,6 +96,8 @@ class CodeListField(ValueListMixin, forms.ModelMultipleChoiceField):
         return super().clean(value)
 
     def _check_values(self, value):
+        if self.from_bps is not None and self.code_system == crosswalk.BPS:
+            value = self.from_bps(value)  # Kemendagri codes, or unknown_bps_code / ambiguous_bps_code
         for code in value:
             self.check_code(code)
         if self.data_version is None or self.queryset.query.where:
@@ -162,9 +167,12 @@ class WithinFilter(CodeListFilter):
 
 
 def region_code_filter(filter_class=CodeListFilter, **kwargs):
+    """A parameter that names regions: Kemendagri codes, or BPS codes with ``code_system=bps`` (a FilterSet with one
+    takes ``code_system``, see coverage.api.filtering.FilterSet.get_filters)."""
     return filter_class(
         queryset=Region.objects.all(),
         check_code=check_region_code,
+        from_bps=crosswalk.from_bps,
         error_messages={"invalid_choice": UNKNOWN_REGION},
         **kwargs,
     )
@@ -177,6 +185,57 @@ def indicator_code_filter(**kwargs):
         error_messages={"invalid_choice": UNKNOWN_INDICATOR},
         **kwargs,
     )
+
+
+def takes_region_codes(filter_) -> bool:
+    return getattr(filter_, "extra", {}).get("from_bps") is not None
+
+
+@extend_schema_field({"type": "string", "enum": list(crosswalk.CODE_SYSTEMS), "default": crosswalk.KEMENDAGRI})
+class CodeSystemFilter(ConditionFilter, django_filters.ChoiceFilter):
+    """``code_system``: how the request's region codes are read (kemendagri, the default, or bps). It selects no rows
+    itself; the region parameters read it (CodeListField.code_system). Answers keep Kemendagri codes."""
+
+    field_class = ChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "How this request's region codes (region, parent, within) are read: kemendagri (default, 64.07) or "
+                "bps (6402), by the BPS crosswalk. Answers keep Kemendagri codes; region_bps_code gives BPS's."
+            ),
+        )
+        super().__init__(*args, choices=[(system, system) for system in crosswalk.CODE_SYSTEMS], **kwargs)
+
+    def condition(self, value):
+        return None
+
+
+class BpsCodeListField(ValueListMixin, forms.Field):
+    widget = CommaSeparatedWidget
+
+    def to_python(self, value):
+        return value or []
+
+    def validate(self, value):
+        super().validate(value)
+        known = crosswalk.regions_of(value)
+        for code in value:
+            if not known.get(code):
+                raise crosswalk.unknown_bps_code(code)
+
+
+class BpsCodeFilter(ConditionFilter, django_filters.Filter):
+    """``bps_code`` on regions: the regions the BPS codes stand for (every pair of the crosswalk, so a kecamatan BPS
+    counts as two is found by either code); an unknown BPS code is a 400 that names it."""
+
+    field_class = BpsCodeListField
+
+    def condition(self, value):
+        if not value:
+            return None
+        return Q(code__in=BpsCode.objects.filter(code__in=value).values("region"))
 
 
 class ChoiceListFilter(ConditionFilter, django_filters.MultipleChoiceFilter):

@@ -18,7 +18,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
-from .filterfields import CodeListField, ConditionFilter
+from .filterfields import CodeListField, CodeSystemFilter, ConditionFilter, takes_region_codes
 
 
 class ParameterForm(forms.Form):
@@ -55,6 +55,15 @@ class FilterSet(django_filters.FilterSet):
             filter_.model, filter_.parent = queryset.model, self
             self.filters[name] = filter_
 
+    @classmethod
+    def get_filters(cls):
+        """The declared filters, and ``code_system`` wherever a parameter names regions: every request that takes
+        region codes can give them as BPS codes."""
+        filters = super().get_filters()
+        if "code_system" not in filters and any(takes_region_codes(f) for f in filters.values()):
+            filters["code_system"] = CodeSystemFilter()
+        return filters
+
     def get_form_class(self):
         # Built once per FilterSet class, not once per request: its fields depend on the declarations only.
         form_class = type(self).__dict__.get("_form_class")
@@ -70,10 +79,12 @@ class FilterSet(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             form = super().form
             # Codes are looked up against the data version the request read (see CodeListField).
+            # BPS codes are read as such where the request says so (an invalid code_system is its own error).
             version = getattr(self.request, "data_version", None)
+            system = self.data.get("code_system")
             for field in form.fields.values():
                 if isinstance(field, CodeListField):
-                    field.data_version = version
+                    field.data_version, field.code_system = version, system
         return self._form
 
 

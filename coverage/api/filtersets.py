@@ -10,6 +10,7 @@ from ..figures.latest import latest_measurements
 from ..models import Measurement, NationalTarget, Partnership, Region
 from .clients import actor_of
 from .filterfields import (
+    BpsCodeFilter,
     ChoiceListFilter,
     IsoDateFilter,
     KindListFilter,
@@ -37,6 +38,7 @@ class RegionFilterSet(FilterSet):
         field_name="code",
         help_text=_("All descendants of these regions (codes), not the regions themselves."),
     )
+    bps_code = BpsCodeFilter(help_text=_("Regions with these BPS codes (6402,6403): the crosswalk's pairs."))
     search = django_filters.CharFilter(
         method="search_name_or_code", max_length=100, help_text=_("Part of the name, or the start of the code.")
     )

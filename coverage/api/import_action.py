@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from .. import imports
 from ..figures import access
+from ..regions import crosswalk
 from .clients import actor_of
 from .parsers import ImportBody, ImportJSONParser, ImportMultiPartParser, RequestTooLarge
 from .schema import client_error_response
@@ -29,6 +30,11 @@ class ImportMixin:
                     "file": {"type": "string", "format": "binary", "description": "CSV, XLSX or JSON file."},
                     "dry_run": {"type": "boolean", "description": "true: check and count, write nothing."},
                     "source": {"type": "integer", "description": "Source id for rows that do not name one."},
+                    "code_system": {
+                        "type": "string",
+                        "enum": list(crosswalk.CODE_SYSTEMS),
+                        "description": "How the file's region codes are read: kemendagri (default) or bps.",
+                    },
                 },
                 "required": ["file"],
             },
@@ -37,6 +43,15 @@ class ImportMixin:
         parameters=[
             OpenApiParameter("dry_run", bool, description=_("true: check and count, write nothing (default false).")),
             OpenApiParameter("source", int, description=_("Source id for rows that do not name one.")),
+            OpenApiParameter(
+                "code_system",
+                str,
+                enum=list(crosswalk.CODE_SYSTEMS),
+                description=_(
+                    "How the file's region codes are read: kemendagri (64.07, the default) or bps (6402, by the BPS "
+                    "crosswalk). The figures keep Kemendagri codes."
+                ),
+            ),
         ],
         responses={
             200: ImportReportSerializer,
@@ -63,7 +78,7 @@ class ImportMixin:
         url_path="import",
         parser_classes=[ImportJSONParser, ImportMultiPartParser],
         filter_backends=[],
-        query_parameters=("dry_run", "source"),
+        query_parameters=("dry_run", "source", "code_system"),
         pagination_class=None,
         serializer_class=ImportReportSerializer,
     )
@@ -85,6 +100,7 @@ class ImportMixin:
                 actor=actor,
                 dry_run=params.validated_data["dry_run"],
                 default_source=params.validated_data.get("source"),
+                code_system=params.validated_data["code_system"],
             )
         except imports.ImportFileError as exc:
             if exc.status == 413:
@@ -106,7 +122,7 @@ class ImportMixin:
     def _form_fields(request):
         # A multipart form's fields; a JSON body (ImportBody) has none.
         fields = request.data.items() if hasattr(request.data, "items") else ()
-        return {k: v for k, v in fields if k in ("dry_run", "source")}
+        return {k: v for k, v in fields if k in ("dry_run", "source", "code_system")}
 
     @staticmethod
     def _uploaded_rows(request, limits):

@@ -17,6 +17,7 @@ from drf_standardized_errors.openapi_serializers import (
 from rest_framework import permissions, serializers
 
 from ..figures.values import INDICATOR_CODE, ISO_DATE, MOMENT_AFTER_YEAR, MOMENT_YEARS, check_indicator_code
+from ..models import BPS_CODE_RE
 from ..regions.codes import KEMENDAGRI_CODE, check_region_code
 from . import filterfields
 from .permissions import ModelPermissionsWithPublicRead
@@ -196,8 +197,13 @@ def parameter_bounds(filter_field) -> dict:
     would refuse (tests/api/test_schema_bounds.py checks each bound against the service)."""
 
     field_class = getattr(filter_field, "field_class", None)
+    if isinstance(filter_field, filterfields.BpsCodeFilter):
+        item = {"type": "string", "pattern": f"^ *(?:{BPS_CODE_RE}) *(?:, *(?:{BPS_CODE_RE}) *)*$"}
+        return {"type": "array", "items": item, "minItems": 1, "maxItems": 1000}
     if isinstance(filter_field, filterfields.CodeListFilter):
         code = CODE_PATTERNS[filter_field.extra["check_code"]]
+        if filterfields.takes_region_codes(filter_field):  # BPS codes too, with code_system=bps
+            code = f"{code}|{BPS_CODE_RE}"
         # One or more codes per occurrence, comma-separated, spaces around them allowed; no empty value.
         item = {"type": "string", "pattern": f"^ *(?:{code}) *(?:, *(?:{code}) *)*$"}
         return {"type": "array", "items": item, "minItems": 1, "maxItems": filter_field.extra.get("max_values", 1000)}
@@ -220,6 +226,8 @@ def parameter_bounds(filter_field) -> dict:
 
 # The article's own values (DKP3A Kaltim, figures as of 2024-06-13), keyed by parameter name.
 QUERY_EXAMPLES = {
+    "code_system": "kemendagri",
+    "bps_code": "6402",
     "region": "64.71",
     "indicator": "kia-ownership",
     "parent": "64",

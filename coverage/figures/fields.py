@@ -21,6 +21,7 @@ FIELDS = (
     FigureField("id", "id", "id"),
     FigureField("region", "region_id", "region__code", imported=True, content=True, text=True),
     FigureField("region_name", "region_id", "region__name", text=True),
+    FigureField("region_bps_code", "region_id", "region__bps_code", text=True),
     FigureField("indicator", "indicator_id", "indicator__code", imported=True, content=True, text=True),
     FigureField("as_of", "as_of", "as_of", imported=True, content=True),
     FigureField("value", "value", "value", imported=True, written=True, content=True),

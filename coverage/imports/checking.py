@@ -22,6 +22,7 @@ from ..models import (
     Source,
     percentage,
 )
+from ..regions import crosswalk
 from ..regions.codes import KEMENDAGRI_CODE, UNKNOWN_REGION, check_region_code
 from .files import Table
 from .report import RowError
@@ -34,7 +35,7 @@ class RowChecker:
     dates and sources, some thousand values), and every row with a bad cell is named, with its line and column.
     """
 
-    def __init__(self, lines, columns, *, default_source, actor):
+    def __init__(self, lines, columns, *, default_source, actor, code_system=crosswalk.KEMENDAGRI):
         self.errors: list[RowError] = []
         self.lines, self.columns = lines, columns
         self.actor = actor  # rows outside its regions are refused (coverage.figures.access)
@@ -42,6 +43,10 @@ class RowChecker:
         self.today = timezone.localdate()
         # Only well-formed codes reach the database (a NUL byte would be a database error, not a bad row).
         codes = {code.strip() for code in set(columns["region"])}
+        self.bps = code_system == crosswalk.BPS
+        if self.bps:  # the file's BPS codes, each to the Kemendagri codes it stands for (coverage.regions.crosswalk)
+            self.bps_regions = crosswalk.regions_of(codes)
+            codes = {region for regions in self.bps_regions.values() if len(regions) == 1 for region in regions}
         codes = {code for code in codes if KEMENDAGRI_CODE.fullmatch(code)}
         self.regions = dict(Region.objects.filter(code__any_of=codes).values_list("code", "id"))
         names = {name.strip() for name in set(columns["indicator"])}
@@ -120,6 +125,13 @@ class RowChecker:
     def _region(self, line, code):
         if not code:
             return self.fail(line, "region", "required", _("A region code is required."))
+        if self.bps:
+            try:
+                [code] = crosswalk.from_bps(
+                    [code], found=self.bps_regions
+                )  # the filters' rule: unknown, ambiguous refused
+            except ValidationError as exc:
+                return self.fail(line, "region", exc.code, exc.messages[0])
         if code in self.regions:
             try:
                 access.check_may_write_figure(self.actor, region=code)

@@ -6,6 +6,7 @@ versions (the data versions) and history (the door of every change). The rest of
 from . import lookups  # noqa: F401  (registers the any_of lookup)
 from .access import ClientKey, RegionGrant
 from .base import (
+    BPS_CODE_RE,
     EARLIEST_DATE,
     INDICATOR_CODE_RE,
     MAX_COUNT,
@@ -20,16 +21,18 @@ from .base import (
 )
 from .figures import Measurement
 from .reference import Indicator, NationalTarget, Partnership, Source
-from .regions import Region
+from .regions import BpsCode, Region
 from .versions import DataVersion
 
 __all__ = [
+    "BPS_CODE_RE",
     "EARLIEST_DATE",
     "INDICATOR_CODE_RE",
     "MAX_COUNT",
     "PERCENT_MAX",
     "REGION_CODE_PATTERNS",
     "REGION_CODE_RE",
+    "BpsCode",
     "ClientKey",
     "DataVersion",
     "Door",

@@ -21,6 +21,8 @@ REGION_CODE_PATTERNS = {
 }
 # Any region code, for validating codes in URLs and filters before they reach the database.
 REGION_CODE_RE = r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?"
+# A BPS region code: 2 digits (province), 4 (kabupaten/kota), 7 (kecamatan) or 10 (desa), no dots.
+BPS_CODE_RE = r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{3}(?:[0-9]{3})?)?)?"
 INDICATOR_CODE_RE = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 PERCENT_MAX = Decimal("999.99")

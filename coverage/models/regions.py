@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Left
 from django.utils.translation import gettext_lazy as _
 
-from .base import REGION_CODE_PATTERNS, REGION_CODE_RE, CodeManager, Versioned, history
+from .base import BPS_CODE_RE, REGION_CODE_PATTERNS, REGION_CODE_RE, CodeManager, Versioned, history
 
 
 class Region(Versioned):
@@ -72,6 +72,17 @@ class Region(Versioned):
     )
     population_as_of = models.DateField(
         _("population as of"), null=True, blank=True, help_text=_("Reference date of the population figure.")
+    )
+    bps_code = models.CharField(  # noqa: DJ001 (null: BPS has none, as the API says it)
+        _("BPS code"),
+        max_length=10,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(f"^{BPS_CODE_RE}$", _("Enter a BPS code: 2, 4, 7 or 10 digits, no dots."))],
+        help_text=_(
+            "The region's code at BPS (kode BPS, e.g. 6402 for Kabupaten Kutai Barat, 64.07 here), from the BPS "
+            "crosswalk that load_regions loads; empty where BPS has none. Not a Kemendagri code."
+        ),
     )
 
     objects = CodeManager()
@@ -154,3 +165,30 @@ class Region(Versioned):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+class BpsCode(models.Model):
+    """One pair of the BPS ↔ Kemendagri crosswalk (fixtures/bps-crosswalk, loaded by load_regions): the BPS code
+    ``code`` stands for ``region``. A region may have two (BPS counts two kecamatan where Kemendagri counts one);
+    a BPS code with pairs to two regions is ambiguous, and answered as such, never guessed. ``Region.bps_code`` is
+    the region's own one."""
+
+    code = models.CharField(
+        _("BPS code"),
+        max_length=10,
+        validators=[RegexValidator(f"^{BPS_CODE_RE}$", _("Enter a BPS code: 2, 4, 7 or 10 digits, no dots."))],
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="bps_codes", verbose_name=_("region"), to_field="code"
+    )
+    name = models.CharField(_("name at BPS"), max_length=100)
+
+    class Meta:
+        verbose_name = _("BPS code")
+        verbose_name_plural = _("BPS codes")
+        ordering = ["code", "region"]
+        # Its index also serves lookups by BPS code.
+        constraints = [models.UniqueConstraint(fields=["code", "region"], name="bps_code_region_unique")]
+
+    def __str__(self):
+        return f"{self.code} → {self.region_id}"

@@ -11,7 +11,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..models import REGION_CODE_RE
+from ..models import REGION_CODE_RE, Region
+from . import crosswalk
 
 KEMENDAGRI_CODE = re.compile(REGION_CODE_RE)
 UNKNOWN_REGION = _("Unknown region code: %(value)s.")
@@ -26,17 +27,31 @@ def check_region_code(code) -> str:
     if KEMENDAGRI_CODE.fullmatch(text):
         return text
     if BPS_CODE.fullmatch(text):
-        raise ValidationError(
-            _(
-                "%(value)s looks like a BPS code. This service names regions by Kemendagri code (kode wilayah), "
-                "with dots, such as 64.71; BPS and Kemendagri codes differ, so look the Kemendagri code up rather "
-                "than adding dots."
-            ),
-            code="bps_code",
-            params={"value": text},
-        )
+        raise bps_code_given(text)
     raise ValidationError(
         _("%(value)s is not a Kemendagri region code (e.g. 64 or 64.71)."),
         code="invalid_code",
         params={"value": text[:50]},
+    )
+
+
+def bps_code_given(code: str) -> ValidationError:
+    """A BPS code where a Kemendagri code was expected: the error names the region the crosswalk says it stands for
+    (never a code made by adding dots: 64.02 is another kabupaten than BPS 6402)."""
+    regions = crosswalk.regions_of([code]).get(code, [])
+    if len(regions) == 1:
+        region = Region.objects.filter(code=regions[0]).values_list("name", flat=True).first()
+        return ValidationError(
+            _("%(value)s is a BPS code: %(name)s is %(code)s; send code_system=bps to use BPS codes."),
+            code="bps_code",
+            params={"value": code, "name": region, "code": regions[0]},
+        )
+    return ValidationError(
+        _(
+            "%(value)s looks like a BPS code. This service names regions by Kemendagri code (kode wilayah), "
+            "with dots, such as 64.71; send code_system=bps to use BPS codes (BPS and Kemendagri codes differ: never "
+            "add dots to a BPS code)."
+        ),
+        code="bps_code",
+        params={"value": code},
     )

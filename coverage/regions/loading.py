@@ -1,9 +1,11 @@
-"""Loading the official Kemendagri region list (fixtures/wilayah) and its population: idempotent, never deletes a
-region that figures or other regions refer to (``prune`` deletes the others)."""
+"""Loading the official Kemendagri region list (fixtures/wilayah), its population and the BPS crosswalk
+(fixtures/bps-crosswalk): idempotent, never deletes a region that figures or other regions refer to (``prune``
+deletes the others)."""
 
 import csv
 import datetime
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ..models import REGION_CODE_PATTERNS, Measurement, Region
+from ..models import BPS_CODE_RE, REGION_CODE_PATTERNS, BpsCode, Measurement, Region
 from ..models.history import current_door
 from ..models.versions import bump_data_version
 
@@ -40,6 +42,29 @@ class LevelReport:
     deleted: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     population_updated: int = 0
+    crosswalk: "CrosswalkReport | None" = None
+
+
+@dataclass
+class CrosswalkReport:
+    """What load_regions did with the BPS crosswalk at one level, and the gaps it found there."""
+
+    rows: int = 0  # rows in the file
+    pairs: int = 0  # (BPS code, Kemendagri code) pairs loaded
+    created: int = 0
+    removed: int = 0
+    renamed: int = 0
+    own_code_set: int = 0  # regions whose bps_code changed (set, changed or cleared)
+    without: list[str] = field(default_factory=list)  # Kemendagri codes with no BPS counterpart (only a 0 row)
+    two_codes: list[str] = field(default_factory=list)  # Kemendagri codes with more than one BPS code
+    ambiguous: list[str] = field(default_factory=list)  # BPS codes standing for more than one Kemendagri code
+    not_in_list: list[str] = field(default_factory=list)  # Kemendagri codes of the crosswalk missing in the list
+
+
+# The crosswalk's files (from BPS's bridging service, see fixtures/bps-crosswalk/README.md): no desa level.
+CROSSWALK_FILES = {1: "provinsi.csv", 2: "kabupaten-kota.csv", 3: "kecamatan.csv"}
+BPS_CODE_LENGTH = {1: 2, 2: 4, 3: 7}
+NO_BPS_CODE = "0"  # the source's placeholder for "none"
 
 
 def read_region_list(directory: Path, *, max_level: int) -> list[tuple[str, str, int, str, str | None]]:
@@ -61,8 +86,11 @@ def read_region_list(directory: Path, *, max_level: int) -> list[tuple[str, str,
 
 
 @transaction.atomic
-def load_regions(*, directory: Path, max_level: int, prune: bool = False) -> list[LevelReport]:
-    """Bring the regions of levels 1..max_level in line with the official list.
+def load_regions(
+    *, directory: Path, max_level: int, prune: bool = False, crosswalk_directory: Path | None = None
+) -> list[LevelReport]:
+    """Bring the regions of levels 1..max_level in line with the official list (and, given ``crosswalk_directory``,
+    their BPS codes with the crosswalk).
 
     New codes are created, changed names (and kinds) updated; nothing else is touched. A region no
     longer in the list is reported as obsolete, and deleted only with ``prune`` and only if no
@@ -103,8 +131,12 @@ def load_regions(*, directory: Path, max_level: int, prune: bool = False) -> lis
         list(updated.values()), Region, ["name", "kind", "level", "parent", "version"], batch_size=2000, **recorded
     )
 
-    _load_population(directory, max_level=max_level, reports=reports)
-    if to_create or to_update or any(r.population_updated for r in reports.values()):
+    moved = {region.pk for region in updated.values()}  # one new version per region and load
+    moved |= _load_population(directory, max_level=max_level, reports=reports, moved=moved)
+    crosswalk_changed = False
+    if crosswalk_directory is not None:
+        crosswalk_changed = _load_crosswalk(crosswalk_directory, max_level=max_level, reports=reports, moved=moved)
+    if to_create or to_update or crosswalk_changed or any(r.population_updated for r in reports.values()):
         bump_data_version(public=True)
 
     obsolete = sorted((code for code in existing if code not in listed_codes), key=lambda c: (-c.count("."), c))
@@ -115,10 +147,10 @@ def load_regions(*, directory: Path, max_level: int, prune: bool = False) -> lis
     return list(reports.values())
 
 
-def _load_population(directory, *, max_level, reports):
+def _load_population(directory, *, max_level, reports, moved) -> set[int]:
     path = Path(directory) / POPULATION_FILE
     if not path.exists():
-        return
+        return set()
     with path.open(encoding="utf-8", newline="") as handle:
         population = {row["code"]: int(row["total"]) for row in csv.DictReader(handle)}
     changed = []
@@ -128,7 +160,7 @@ def _load_population(directory, *, max_level, reports):
             changed.append(region)
             reports[region.level].population_updated += 1
     for region in changed:
-        region.version += 1
+        region.version += region.pk not in moved
     bulk_update_with_history(
         changed,
         Region,
@@ -136,6 +168,7 @@ def _load_population(directory, *, max_level, reports):
         batch_size=2000,
         custom_historical_attrs={"history_door": current_door()},
     )
+    return {region.pk for region in changed}
 
 
 def _prune(obsolete, reports):
@@ -151,3 +184,94 @@ def _prune(obsolete, reports):
         else:
             region.delete()
             reports[region.level].deleted.append(code)
+
+
+def read_crosswalk(directory: Path, *, max_level: int) -> list[tuple[int, str, str, str, str]]:
+    """(level, BPS code, Kemendagri code, BPS name, Kemendagri name) of the crosswalk's rows of levels 1..max_level
+    (at most 3: it has no desa), the source's ``0`` ("none") included."""
+    rows = []
+    for level in range(1, min(max_level, max(CROSSWALK_FILES)) + 1):
+        path = Path(directory) / CROSSWALK_FILES[level]
+        with path.open(encoding="utf-8", newline="") as handle:
+            for line, row in enumerate(csv.DictReader(handle), start=2):
+                bps, code = row["kode_bps"].strip(), row["kode_dagri"].strip()
+                kemendagri = any(re.match(REGION_CODE_PATTERNS[kind], code) for kind in _KINDS_OF_LEVEL[level])
+                shaped = bps == NO_BPS_CODE or (re.fullmatch(BPS_CODE_RE, bps) and len(bps) == BPS_CODE_LENGTH[level])
+                if not kemendagri or not shaped:
+                    raise RegionListError(f"{path.name} line {line}: {bps!r} → {code!r} is not a level-{level} pair")
+                rows.append((level, bps, code, " ".join(row["nama_bps"].split()), " ".join(row["nama_dagri"].split())))
+    return rows
+
+
+def _bare(name: str) -> str:
+    """A name without its kind, for comparing BPS's ("KAB. KUTAI BARAT") with Kemendagri's ("KABUPATEN KUTAI BARAT")."""
+    return re.sub(r"^(?:kab\.|kabupaten|kota)\s+", "", name.casefold())
+
+
+_KINDS_OF_LEVEL = {
+    level: [kind for kind, of_level in Region.LEVEL_OF_KIND.items() if of_level == level] for level in (1, 2, 3)
+}
+
+
+def _load_crosswalk(directory, *, max_level, reports, moved) -> bool:
+    """Bring the BPS codes of the listed regions in line with the crosswalk: its pairs (BpsCode) and each region's
+    own code (Region.bps_code). A real code beats the source's 0; where a region has two, its own is the one whose
+    BPS name is its name, else the lower. True if anything changed."""
+    rows = read_crosswalk(directory, max_level=max_level)
+    levels = sorted({level for level, *_ in rows})
+    present = set(Region.objects.filter(level__in=levels).values_list("code", flat=True))
+    names, codes_of, regions_of = {}, defaultdict(list), defaultdict(set)
+    for level, bps, code, bps_name, name in rows:
+        report = reports[level].crosswalk = reports[level].crosswalk or CrosswalkReport()
+        report.rows += 1
+        if code not in present:
+            report.not_in_list.append(code)
+        elif bps != NO_BPS_CODE:
+            names[bps, code] = bps_name
+            codes_of[code].append((_bare(bps_name) != _bare(name), bps))  # its own: named alike, else the lower
+            regions_of[bps].add(code)
+        else:
+            codes_of.setdefault(code, [])
+    level_of = {code: level for level, _bps, code, *_ in rows}
+    for code, codes in codes_of.items():
+        report = reports[level_of[code]].crosswalk
+        if not codes:
+            report.without.append(code)
+        elif len(codes) > 1:
+            report.two_codes.append(code)
+    for bps, codes in regions_of.items():
+        if len(codes) > 1:
+            reports[level_of[min(codes)]].crosswalk.ambiguous.append(bps)
+
+    existing = {(p.code, p.region_id): p for p in BpsCode.objects.filter(region__level__in=levels)}
+    BpsCode.objects.bulk_create(
+        [BpsCode(code=bps, region_id=code, name=names[bps, code]) for bps, code in names.keys() - existing.keys()]
+    )
+    renamed = [pair for key, pair in existing.items() if key in names and pair.name != names[key]]
+    for pair in renamed:
+        pair.name = names[pair.code, pair.region_id]
+    BpsCode.objects.bulk_update(renamed, ["name"])
+    BpsCode.objects.filter(pk__in=[pair.pk for key, pair in existing.items() if key not in names]).delete()
+    for _bps, code in names.keys() - existing.keys():
+        reports[level_of[code]].crosswalk.created += 1
+    for pair in renamed:
+        reports[level_of[pair.region_id]].crosswalk.renamed += 1
+    for _bps, code in existing.keys() - names.keys():
+        reports[code.count(".") + 1].crosswalk.removed += 1  # the level of a Kemendagri code
+    for _bps, code in names:
+        reports[level_of[code]].crosswalk.pairs += 1
+
+    own = {code: min(codes)[1] for code, codes in codes_of.items() if codes}
+    changed = [r for r in Region.objects.filter(level__in=levels) if r.bps_code != own.get(r.code)]
+    for region in changed:
+        region.bps_code = own.get(region.code)
+        region.version += region.pk not in moved
+        reports[region.level].crosswalk.own_code_set += 1
+    bulk_update_with_history(
+        changed,
+        Region,
+        ["bps_code", "version"],
+        batch_size=2000,
+        custom_historical_attrs={"history_door": current_door()},
+    )
+    return bool(changed or renamed or names.keys() ^ existing.keys())

@@ -49,6 +49,7 @@ def test_measurement_csv_has_a_header_iso_dates_and_point_decimals(article, api)
         "id",
         "region",
         "region_name",
+        "region_bps_code",
         "indicator",
         "as_of",
         "value",
@@ -62,7 +63,17 @@ def test_measurement_csv_has_a_header_iso_dates_and_point_decimals(article, api)
         "created_at",
         "updated_at",
     ]
-    assert rows[1][1:9] == ["64", "Kalimantan Timur", "kia-ownership", "2024-06-13", "72.80", "", "", str(article.pk)]
+    assert rows[1][1:10] == [
+        "64",
+        "Kalimantan Timur",
+        "",  # no BPS code: the article's regions come without the crosswalk (load_regions loads it)
+        "kia-ownership",
+        "2024-06-13",
+        "72.80",
+        "",
+        "",
+        str(article.pk),
+    ]
 
 
 def test_answer_csv_rows_are_the_answer_rows(article, api):
@@ -102,7 +113,17 @@ def test_a_full_export_streams_every_matching_row_not_one_page(db, api):
 
     assert response.streaming
     rows = csv_rows(response)
-    assert rows[0] == ["code", "name", "level", "kind", "parent", "population", "population_as_of", "version"]
+    assert rows[0] == [
+        "code",
+        "name",
+        "level",
+        "kind",
+        "parent",
+        "population",
+        "population_as_of",
+        "bps_code",
+        "version",
+    ]
     assert len(rows) - 1 == Region.objects.filter(code__startswith="64.").count() == 10 + 105
 
 

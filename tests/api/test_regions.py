@@ -55,6 +55,7 @@ def test_region_detail_by_code_at_every_level(kecamatan_and_a_village, api):
         "parent": "64.71.01",
         "population": None,
         "population_as_of": None,
+        "bps_code": None,
         "version": 1,
     }
 

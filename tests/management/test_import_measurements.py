@@ -34,7 +34,7 @@ def test_one_bad_row_in_10000_writes_nothing_and_the_fixed_file_imports_then_rei
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("import_measurements", str(bad), stdout=StringIO(), stderr=err)
-    assert f"semester.csv:7343: region: {original.replace('.', '')} looks like a BPS code" in err.getvalue()
+    assert f"semester.csv:7343: region: {original.replace('.', '')} is a BPS code" in err.getvalue()
     assert Measurement.objects.count() == 12
 
     rows[7_341]["region"] = original

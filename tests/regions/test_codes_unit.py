@@ -16,6 +16,7 @@ def test_a_number_is_checked_as_its_text():
     assert check_region_code(64) == "64"
 
 
+@pytest.mark.django_db  # the message names the region the crosswalk knows the code for (tests/regions/)
 @pytest.mark.parametrize("code", ["6402", "6471", "6402010", "6402010001"])
 def test_a_code_of_bps_shape_is_refused_as_a_bps_code_naming_it(code):
     with pytest.raises(ValidationError) as refused:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from ...models import (
     Source,
 )
+from ...regions import crosswalk
 
 
 class ImportErrorSerializer(serializers.Serializer):
@@ -15,7 +16,7 @@ class ImportErrorSerializer(serializers.Serializer):
     )
     attr = serializers.CharField(source="column", allow_null=True, help_text=_("The column at fault, if one."))
     code = serializers.CharField(
-        help_text=_("Stable machine-readable reason, e.g. unknown_region, bps_code, duplicate.")
+        help_text=_("Stable machine-readable reason, e.g. unknown_region, bps_code, unknown_bps_code, duplicate.")
     )
     detail = serializers.CharField(source="message", help_text=_("Human-readable reason."))
 
@@ -71,6 +72,12 @@ class ImportParametersSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=False, help_text=_("true: check and count, write nothing."))
     source = serializers.PrimaryKeyRelatedField(
         queryset=Source.objects.all(), required=False, help_text=_("Source id for rows that do not name one.")
+    )
+
+    code_system = serializers.ChoiceField(
+        choices=crosswalk.CODE_SYSTEMS,
+        default=crosswalk.KEMENDAGRI,
+        help_text=_("How the file's region codes are read: kemendagri (64.07, the default) or bps (6402)."),
     )
 
     def validate_source(self, source):

@@ -138,7 +138,8 @@ class RegionSerializer(ImmutableCodeMixin, ModelCleanSerializer):
 
     class Meta:
         model = Region
-        fields = ["code", "name", "level", "kind", "parent", "population", "population_as_of", "version"]
+        fields = ["code", "name", "level", "kind", "parent", "population", "population_as_of", "bps_code", "version"]
+        read_only_fields = ["bps_code"]  # from the BPS crosswalk (load_regions), which filters and imports read
 
 
 @extend_schema_serializer(
@@ -200,6 +201,7 @@ class NationalTargetSerializer(ModelCleanSerializer):
                 "id": 9,
                 "region": "64.71",
                 "region_name": "Kota Balikpapan",
+                "region_bps_code": "6471",
                 "indicator": "kia-ownership",
                 "as_of": "2024-06-13",
                 "value": 96.9,
@@ -232,6 +234,12 @@ class MeasurementSerializer(ModelCleanSerializer):
     region = CodeRelatedField(queryset=Region.objects.all(), help_text=_("Region code (Kemendagri)."))
     region_name = serializers.CharField(
         source="region.name", read_only=True, help_text=_("Official name of the region.")
+    )
+    region_bps_code = serializers.CharField(
+        source="region.bps_code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The region's BPS code (6402), null where BPS has none. Ignored when a file is imported."),
     )
     indicator = CodeRelatedField(queryset=Indicator.objects.all(), help_text=_("Indicator code."))
     verified_by = serializers.SlugRelatedField(

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 
 from coverage import imports
 from coverage.figures import access
+from coverage.regions import crosswalk
 
 
 class Command(BaseCommand):
@@ -22,12 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
         parser.add_argument("--source", type=int, help="Source id for rows that do not name one.")
         parser.add_argument(
+            "--code-system",
+            choices=crosswalk.CODE_SYSTEMS,
+            default=crosswalk.KEMENDAGRI,
+            help="How the file's region codes are read: kemendagri (64.07, default) or bps (6402, by the crosswalk).",
+        )
+        parser.add_argument(
             "--user",
             help="Import as this user: recorded in the history; with the right to publish, figures are published.",
         )
 
     @no_translations
-    def handle(self, *args, file, dry_run, source, user, **options):
+    def handle(self, *args, file, dry_run, source, user, code_system, **options):
         # Without --user the command acts with the shell's powers (national scope, drafts: whoever runs it holds the
         # database anyway); with it, as that user in the API and the admin (coverage.figures.access).
         actor = access.COMMAND_LINE
@@ -48,6 +55,7 @@ class Command(BaseCommand):
                 actor=actor,
                 dry_run=dry_run,
                 default_source=source,
+                code_system=code_system,
             )
         except OSError as exc:
             raise CommandError(str(exc)) from exc

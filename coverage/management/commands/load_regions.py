@@ -11,7 +11,8 @@ from coverage.regions import loading
 
 class Command(BaseCommand):
     help = (
-        "Load the official Kemendagri region list (fixtures/wilayah) up to a level: 1 provinces, 2 + kabupaten/kota "
+        "Load the official Kemendagri region list (fixtures/wilayah) and the BPS crosswalk up to a level: 1 provinces, "
+        "2 + kabupaten/kota "
         "(default), 3 + kecamatan, 4 + desa/kelurahan (all 91,599). Idempotent: creates new codes, updates changed "
         "names, never deletes a region that has figures."
     )
@@ -27,11 +28,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dir", type=Path, default=settings.REGION_DATA_DIR, help="Folder with provinces.csv, regencies.csv, …"
         )
+        parser.add_argument(
+            "--crosswalk-dir",
+            type=Path,
+            default=settings.BPS_CROSSWALK_DIR,
+            help="Folder with the BPS crosswalk (provinsi.csv, kabupaten-kota.csv, kecamatan.csv).",
+        )
+        parser.add_argument("--no-crosswalk", action="store_true", help="Leave BPS codes as they are.")
 
     @no_translations
-    def handle(self, *args, level, prune, dir, **options):
+    def handle(self, *args, level, prune, dir, crosswalk_dir, no_crosswalk, **options):
         try:
-            reports = loading.load_regions(directory=dir, max_level=level, prune=prune)
+            reports = loading.load_regions(
+                directory=dir, max_level=level, prune=prune, crosswalk_directory=None if no_crosswalk else crosswalk_dir
+            )
         except (OSError, loading.RegionListError) as exc:
             raise CommandError(f"Nothing was loaded: {exc}") from exc
         for report in reports:
@@ -52,6 +62,25 @@ class Command(BaseCommand):
                 else:
                     line += " (kept; --prune deletes those without figures)"
             self.stdout.write(line)
+            if report.crosswalk:
+                self.stdout.write(f"  {crosswalk_line(report.crosswalk)}")
         for report in reports:
             if report.kept:
                 self.stdout.write(self.style.WARNING(f"Kept, still referenced: {', '.join(report.kept[:20])}"))
+
+
+def crosswalk_line(report: loading.CrosswalkReport) -> str:
+    line = (
+        f"BPS crosswalk: {report.rows} rows, {report.pairs} pairs ({report.created} new, {report.removed} removed, "
+        f"{report.renamed} renamed), BPS code set on {report.own_code_set} regions"
+    )
+    gaps = [
+        (report.without, "without a BPS code"),
+        (report.two_codes, "with two BPS codes"),
+        (report.ambiguous, "BPS codes standing for several regions (ambiguous, never guessed)"),
+        (report.not_in_list, "codes not in the region list (skipped)"),
+    ]
+    for codes, what in gaps:
+        if codes:
+            line += f"; {len(codes)} {what}: {', '.join(sorted(codes)[:12])}{' …' if len(codes) > 12 else ''}"
+    return line
