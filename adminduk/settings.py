@@ -211,6 +211,7 @@ WHITENOISE_MANIFEST_STRICT = False
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 REGION_DATA_DIR = BASE_DIR / "fixtures" / "wilayah"
 BPS_CROSSWALK_DIR = BASE_DIR / "fixtures" / "bps-crosswalk"
+REGION_CHANGES_FILE = BASE_DIR / "fixtures" / "lineage" / "region_changes.csv"
 
 # The admin's history pages show changes; reverting from them would bypass the publication rules and row versions.
 SIMPLE_HISTORY_REVERT_DISABLED = True

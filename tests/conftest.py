@@ -68,7 +68,10 @@ def national_kia(db, tmp_path, django_user_model):
         writer = csv.writer(handle)
         writer.writerow(["region", "indicator", "as_of", "value"])
         for index, code in enumerate(
-            Region.objects.filter(level__lte=2).order_by("code").values_list("code", flat=True)
+            Region.objects.filter(level__lte=2)
+            .valid_on(datetime.date(2024, 6, 30))
+            .order_by("code")
+            .values_list("code", flat=True)
         ):
             writer.writerow([code, "kia-ownership", "2024-06-30", index % 100])
     call_command("import_measurements", str(path), "--source", str(source.pk), "--user", "loader", stdout=StringIO())

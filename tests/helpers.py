@@ -118,7 +118,10 @@ def csv_rows(response) -> list[list[str]]:
 
 def synthetic_rows(source, count) -> list[dict]:
     """``count`` synthetic figures of kabupaten/kota (the regions loaded), four indicators, month-ends of 2023."""
-    regions = list(Region.objects.filter(level=2).order_by("code").values_list("code", flat=True))
+    # The regions whose codes name them in 2023: never a retired code (coverage.regions.lineage).
+    regions = list(
+        Region.objects.filter(level=2).valid_on("2023-01-31").order_by("code").values_list("code", flat=True)
+    )
     months = ["2023-01-31", "2023-02-28", "2023-03-31", "2023-04-30", "2023-05-31", "2023-06-30"]
     indicators = ["ktp-el-recording", "ktp-el-recording-first-voters", "kia-ownership", "ikd-activation"]
     rows = []

@@ -77,6 +77,9 @@ def test_kaltim_and_its_ten_kabupaten_kota_carry_kemendagri_codes(article, api):
         "parent": None,
         "population": None,
         "population_as_of": None,
+        "bps_code": None,  # the article names no BPS codes: load_regions brings the crosswalk
+        "valid_from": None,
+        "valid_until": None,
         "version": 1,
     }
 

@@ -63,6 +63,7 @@ def test_the_measurement_filters_are_documented_as_the_contract_names_them(schem
         "page_size",
         "format",
         "code_system",
+        "lineage",
     }
 
 

@@ -10,6 +10,7 @@ from ..api.clients import actor_of
 from ..figures import access, quality
 from ..figures.fields import IMPORTED
 from ..models import Measurement, Region
+from ..regions import lineage
 from .base import VersionedAdmin, VersionedForm
 from .import_page import measurement_import_view
 
@@ -66,6 +67,12 @@ class MeasurementForm(VersionedForm):
         except access.AccessDenied as exc:
             self.add_error("region" if "region" in cleaned else None, str(exc))
             return cleaned
+        if cleaned.get("region") is not None and cleaned.get("as_of") is not None:
+            try:
+                lineage.check_valid_on(cleaned["region"], cleaned["as_of"])
+            except forms.ValidationError as exc:
+                self.add_error("as_of", exc)
+                return cleaned
         try:
             self.publication = access.publication_changes(self.actor, figure=original, attrs=attrs)
         except access.AccessDenied as exc:

@@ -2,11 +2,14 @@
 
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ..api.clients import actor_of
 from ..figures import access
 from ..models import BpsCode, Indicator, NationalTarget, Partnership, Region, Source
+from ..regions import lineage
 from .base import CheckedAutocomplete, ReferenceDataAdmin, VersionedAdmin
 
 
@@ -28,8 +31,19 @@ class BpsCodeInline(admin.TabularInline):
 
 @admin.register(Region)
 class RegionAdmin(ReferenceDataAdmin, VersionedAdmin):
-    list_display = ["code", "name", "level", "kind", "parent", "bps_code", "population", "population_as_of"]
-    list_filter = ["level", "kind"]
+    list_display = [
+        "code",
+        "name",
+        "level",
+        "kind",
+        "parent",
+        "bps_code",
+        "valid_from",
+        "valid_until",
+        "population",
+        "population_as_of",
+    ]
+    list_filter = ["level", "kind", ("valid_until", admin.EmptyFieldListFilter)]
     search_fields = ["^code", "name", "=bps_code"]
     inlines = [BpsCodeInline]
     autocomplete_fields = ["parent"]
@@ -39,8 +53,29 @@ class RegionAdmin(ReferenceDataAdmin, VersionedAdmin):
     show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):
-        # The code is the region's identity in every URL and import file; the BPS code comes from the crosswalk.
-        return ["code", "bps_code"] if obj else ["bps_code"]
+        # The code is the region's identity in every URL and import file; the BPS code comes from the crosswalk, the
+        # validity and lineage from the code changes (load_regions).
+        derived = ["bps_code", "valid_from", "valid_until", "lineage"]
+        return ["code", *derived] if obj else derived
+
+    @admin.display(description=_("lineage"))
+    def lineage(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        steps = lineage.lineage_of(obj.code)
+        lines = [
+            format_html(
+                "{} {} ({}, {}, {})",
+                _("from") if side == "predecessors" else _("to"),
+                step["code"],
+                step["change"],
+                step["effective"],
+                step["legal_basis"],
+            )
+            for side in ("predecessors", "successors")
+            for step in steps[side]
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) if lines else "-"
 
     def get_search_results(self, request, queryset, search_term):
         queryset, distinct = super().get_search_results(request, queryset, search_term)

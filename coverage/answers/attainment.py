@@ -1,5 +1,6 @@
 """A region's figure against the national target of a year, and its children's."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from django.db.models import (
 
 from ..figures import access
 from ..figures.latest import latest_measurements
-from ..models import Indicator, Measurement, NationalTarget, Region
+from ..models import Indicator, Measurement, NationalTarget, Region, valid_on_q
 from .common import better_first
 
 
@@ -58,8 +59,10 @@ def attainment(*, indicator: Indicator, region: Region, year: int, children: boo
     target = NationalTarget.objects.select_related("indicator", "source").filter(indicator=indicator, year=year).first()
     if target is None:
         raise NoTarget(indicator, year)
+    # The children whose codes named them on some day of the year (in 2022 both 91.01 and 93.01 name Merauke).
+    in_year = valid_on_q(datetime.date(year, 1, 1), until=datetime.date(year, 12, 31))
     scope = (
-        Region.objects.filter(Q(pk=region.pk) | Q(parent=region.code))
+        Region.objects.filter(Q(pk=region.pk) | (Q(parent=region.code) & in_year))
         if children
         else Region.objects.filter(pk=region.pk)
     )

@@ -36,7 +36,8 @@ def dashboard(*, region: Region | None, as_of: datetime.date) -> list[Chart]:
     """Per indicator: the latest figures of the region's children (of every province when ``region`` is
     None), best first, with the region's own figure and the national target. Five queries."""
     indicators = list(Indicator.objects.order_by("code"))
-    scope = Region.objects.filter(parent=region.code) if region else Region.objects.filter(level=Region.Level.PROVINCE)
+    scope = Region.objects.valid_on(as_of)
+    scope = scope.filter(parent=region.code) if region else scope.filter(level=Region.Level.PROVINCE)
     figures = latest_figures(regions=scope, as_of=as_of)
     own = (
         {f.indicator_id: f for f in latest_figures(regions=Region.objects.filter(pk=region.pk), as_of=as_of)}

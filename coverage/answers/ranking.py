@@ -25,8 +25,10 @@ class Ranking:
 
 
 def ranking(*, indicator: Indicator, regions: QuerySet[Region], as_of: datetime.date) -> Ranking:
-    """The latest figure of each region on or before ``as_of``, best first, ranked."""
+    """The latest figure of each region on or before ``as_of``, best first, ranked: the regions whose code named
+    them on ``as_of`` (today's, by default; a retired code's figures are in its successor's series)."""
     figures = better_first(
-        latest_figures_of(indicator, regions=regions, as_of=as_of), higher_is_better=indicator.higher_is_better
+        latest_figures_of(indicator, regions=regions.valid_on(as_of), as_of=as_of),
+        higher_is_better=indicator.higher_is_better,
     )
     return Ranking(indicator, as_of, figures, *extremes(figures))

@@ -13,7 +13,7 @@ from django.db.models import (
 )
 
 from ..figures import access
-from ..models import Indicator, Measurement, NationalTarget, Region, percentage
+from ..models import Indicator, Measurement, NationalTarget, Region, percentage, valid_on_q
 from .attainment import target_met
 from .common import better_first, extremes, latest_figures
 
@@ -85,19 +85,20 @@ class RegionSummary:
     results: list[IndicatorSummary] = field(default_factory=list)
 
 
-def siblings_of(region: Region) -> QuerySet[Region]:
-    """The regions ranked against this one: same parent, or every province for a province."""
+def siblings_of(region: Region, as_of: datetime.date) -> QuerySet[Region]:
+    """The regions ranked against this one on ``as_of``: same parent, or every province for a province."""
+    regions = Region.objects.filter(valid_on_q(as_of) | Q(pk=region.pk))  # itself, even where retired
     if region.parent_id is None:
-        return Region.objects.filter(level=Region.Level.PROVINCE)
-    return Region.objects.filter(parent=region.parent_id)
+        return regions.filter(level=Region.Level.PROVINCE)
+    return regions.filter(parent=region.parent_id)
 
 
 def region_summary(*, region: Region, as_of: datetime.date, with_rollup: bool = False) -> RegionSummary:
     """For each indicator: the region's latest figure, its target, its rank among its siblings and
     the highest and lowest of its children. Eight queries (nine with the roll-up), whatever the number of regions."""
     indicators = list(Indicator.objects.order_by("code"))
-    siblings = latest_figures(regions=siblings_of(region), as_of=as_of)
-    children = latest_figures(regions=Region.objects.filter(parent=region.code), as_of=as_of)
+    siblings = latest_figures(regions=siblings_of(region, as_of), as_of=as_of)
+    children = latest_figures(regions=Region.objects.valid_on(as_of).filter(parent=region.code), as_of=as_of)
     own = {f.indicator_id: f for f in siblings if f.region_id == region.pk}
     years = {f.as_of.year for f in own.values()} | {as_of.year}
     targets = {
@@ -113,7 +114,7 @@ def region_summary(*, region: Region, as_of: datetime.date, with_rollup: bool = 
     rollup_figures = defaultdict(list)
     child_codes = []
     if with_rollup:
-        child_codes = list(Region.objects.filter(parent=region.code).values_list("code", flat=True))
+        child_codes = list(Region.objects.valid_on(as_of).filter(parent=region.code).values_list("code", flat=True))
         dates = {
             indicator.pk: own[indicator.pk].as_of
             if indicator.pk in own

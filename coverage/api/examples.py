@@ -100,6 +100,8 @@ SUMMARY = OpenApiExample(
             "population": 4123303,
             "population_as_of": "2024-12-31",
             "bps_code": "64",
+            "valid_from": None,
+            "valid_until": None,
             "version": 2,
         },
         "as_of": "2024-06-30",

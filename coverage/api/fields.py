@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from ..figures.values import parse_iso_date
 
@@ -54,7 +55,21 @@ class BooleanField(JsonTypeMixin, serializers.BooleanField):
     json_types = (bool,)
 
 
-class PrimaryKeyRelatedField(JsonTypeMixin, serializers.PrimaryKeyRelatedField):
+class NoBlankRelationMixin:
+    """DRF reads "" as null for a relation, so a blank reference was silently stored as none; the schema refuses it,
+    and so does the service: a 400 naming the field."""
+
+    default_error_messages = {  # DRF gathers these along the MRO: the schema lists "blank" with the field's codes
+        "blank": _("An empty text names nothing: give a reference, or null where the field allows it.")
+    }
+
+    def run_validation(self, data=empty):
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
+
+
+class PrimaryKeyRelatedField(NoBlankRelationMixin, JsonTypeMixin, serializers.PrimaryKeyRelatedField):
     json_types = (int,)
     wrong_type = "incorrect_type"
 

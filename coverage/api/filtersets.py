@@ -3,11 +3,13 @@
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..figures import access, quality
 from ..figures.latest import latest_measurements
 from ..models import Measurement, NationalTarget, Partnership, Region
+from ..regions import lineage
 from .clients import actor_of
 from .filterfields import (
     BpsCodeFilter,
@@ -39,6 +41,13 @@ class RegionFilterSet(FilterSet):
         help_text=_("All descendants of these regions (codes), not the regions themselves."),
     )
     bps_code = BpsCodeFilter(help_text=_("Regions with these BPS codes (6402,6403): the crosswalk's pairs."))
+    retired = StrictBooleanFilter(
+        method="filter_retired",
+        help_text=_(
+            "true: only the codes retired by a change (e.g. 91.01, Merauke until 2022-07-24, now 93.01); by default "
+            "only today's regions are listed."
+        ),
+    )
     search = django_filters.CharFilter(
         method="search_name_or_code", max_length=100, help_text=_("Part of the name, or the start of the code.")
     )
@@ -49,6 +58,19 @@ class RegionFilterSet(FilterSet):
 
     def search_name_or_code(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+
+    def filter_retired(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, also when not given
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        view = self.request.parser_context.get("view") if self.request is not None else None
+        if getattr(view, "detail", False):
+            return queryset  # regions/{code}/ answers for any code, current or retired
+        day = timezone.localdate()
+        return (
+            queryset.filter(valid_until__lte=day) if self.form.cleaned_data.get("retired") else queryset.valid_on(day)
+        )
 
 
 class NationalTargetFilterSet(FilterSet):
@@ -131,6 +153,14 @@ class MeasurementFilterSet(FilterSet):
             "filters (with as_of_to: each region's latest figure on or before that date)."
         ),
     )
+    lineage = StrictBooleanFilter(
+        method="keep_all",
+        help_text=_(
+            "true: region, parent and within also match the figures recorded, before a recode, under the code it "
+            "replaced (region=93.01 gives 91.01's figures up to 2022-07-24 and 93.01's after); each row keeps the "
+            "code it was recorded under, and latest=true keeps one row per series across the recode."
+        ),
+    )
     ordering = TieBreakingOrderingFilter(
         fields=(("region__code", "region"), ("as_of", "as_of"), ("value", "value"), ("updated_at", "updated_at")),
         tie_breakers=["region__code", "indicator__code", "as_of", "id"],
@@ -155,6 +185,7 @@ class MeasurementFilterSet(FilterSet):
         data = dict(self.form.cleaned_data)
         latest = data.pop("latest", None)
         ordering = data.pop("ordering", None)
+        known = lineage.changes() if data.pop("lineage", None) else None
         queryset = self.filter_status(queryset, data.pop("status", None))
         # One filter() for all plain lookups: the same rows as one call each, since every relation followed
         # (region, its parent, indicator) is a foreign key, where chained filter() calls share their joins.
@@ -164,12 +195,17 @@ class MeasurementFilterSet(FilterSet):
             if condition is NotImplemented:
                 queryset = self.filters[name].filter(queryset, value)
             elif condition is not None:
+                if known is not None and name in ("region", "parent", "within"):
+                    earlier = lineage.series_condition(name, [region.code for region in value], known)
+                    condition = condition if earlier is None else condition | earlier
                 conditions.append(condition)
         queryset = queryset.filter(*conditions)
         if latest:
             selecting_series = {"region", "indicator", "parent", "within", "level", "kind"}
             published_only = queryset.model is Measurement and set(self.statuses) == {Measurement.Status.PUBLISHED}
-            if published_only and not any(value for name, value in data.items() if name not in selecting_series):
+            if known is not None:
+                queryset = latest_measurements(queryset, series=lineage.series_code(known))
+            elif published_only and not any(value for name, value in data.items() if name not in selecting_series):
                 # Precomputed: each series' latest published figure, kept current on every write.
                 queryset = queryset.filter(is_latest=True)
             else:

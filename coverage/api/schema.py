@@ -227,6 +227,8 @@ def parameter_bounds(filter_field) -> dict:
 # The article's own values (DKP3A Kaltim, figures as of 2024-06-13), keyed by parameter name.
 QUERY_EXAMPLES = {
     "code_system": "kemendagri",
+    "lineage": True,
+    "retired": False,
     "bps_code": "6402",
     "region": "64.71",
     "indicator": "kia-ownership",

@@ -10,18 +10,20 @@ from django.db.models.functions import RowNumber
 from ..models import Measurement
 
 
-def latest_measurements(queryset: QuerySet[Measurement]) -> QuerySet[Measurement]:
-    """The most recent row per (region, indicator) among the rows of ``queryset``.
+def latest_measurements(queryset: QuerySet[Measurement], *, series=None) -> QuerySet[Measurement]:
+    """The most recent row per (region, indicator) among the rows of ``queryset`` (per (``series``, indicator) given
+    an expression naming each row's series: coverage.regions.lineage.series_code).
 
     One query either way: ``DISTINCT ON`` on PostgreSQL, a ``ROW_NUMBER()`` window elsewhere.
     The result keeps the ordering and joins of ``queryset``.
     """
     candidates = queryset.order_by()
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and series is None:
         latest_ids = candidates.order_by("region_id", "indicator_id", "-as_of").distinct("region_id", "indicator_id")
-    else:
+    else:  # DISTINCT ON takes fields, not expressions
+        partition = [F("region_id") if series is None else series, F("indicator_id")]
         latest_ids = candidates.annotate(
-            recency=Window(RowNumber(), partition_by=[F("region_id"), F("indicator_id")], order_by=F("as_of").desc())
+            recency=Window(RowNumber(), partition_by=partition, order_by=F("as_of").desc())
         ).filter(recency=1)
     return queryset.filter(pk__in=latest_ids.values("pk"))
 

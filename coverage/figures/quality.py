@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Measurement, Region
+from ..models import Measurement, Region, valid_on_q
 from . import access
 
 # Data-quality flags: computed from the data, never stored by hand.
@@ -44,7 +44,10 @@ def with_quality(queryset: QuerySet[Measurement]) -> QuerySet[Measurement]:
     return queryset.annotate(
         previous_value=Subquery(previous.values("value")[:1]),
         children_total=Subquery(
-            Region.objects.filter(parent=OuterRef("region__code")).values("parent").annotate(n=Count("id")).values("n")
+            Region.objects.filter(valid_on_q(OuterRef("as_of")), parent=OuterRef("region__code"))
+            .values("parent")
+            .annotate(n=Count("id"))
+            .values("n")
         ),
         children_counted=Subquery(counted.annotate(n=Count("id")).values("n")),
         children_numerator=Subquery(counted.annotate(n=Sum("numerator")).values("n")),

@@ -22,7 +22,7 @@ from ..models import (
     Source,
     percentage,
 )
-from ..regions import crosswalk
+from ..regions import crosswalk, lineage
 from ..regions.codes import KEMENDAGRI_CODE, UNKNOWN_REGION, check_region_code
 from .files import Table
 from .report import RowError
@@ -85,6 +85,7 @@ class RowChecker:
         )
         if self.bad:
             figures = figures.only([i for i in range(len(self.lines)) if i not in self.bad])
+        figures = self._check_validity(figures)
         keys = list(zip(figures.region_id, figures.indicator_id, figures.as_of, strict=True))
         if len(set(keys)) < len(keys):
             seen, twice = {}, set()
@@ -101,6 +102,28 @@ class RowChecker:
                     seen[key] = line
             figures = figures.only([i for i in range(len(figures)) if i not in twice])
         return figures
+
+    def _check_validity(self, figures: "CheckedFigures") -> "CheckedFigures":
+        """Each figure dated while its region's code named it (coverage.regions.lineage, the rule of every door)."""
+        bounded = {
+            region.pk: region
+            for region in Region.objects.filter(pk__in=set(figures.region_id)).exclude(
+                valid_from__isnull=True, valid_until__isnull=True
+            )
+        }
+        if not bounded:
+            return figures
+        known, refused = lineage.changes(), set()
+        for index, (line, region_id, as_of) in enumerate(
+            zip(figures.lines, figures.region_id, figures.as_of, strict=True)
+        ):
+            if region_id in bounded:
+                try:
+                    lineage.check_valid_on(bounded[region_id], as_of, known)
+                except ValidationError as exc:
+                    self.fail(line, "as_of", exc.code, exc.messages[0])
+                    refused.add(index)
+        return figures.only([i for i in range(len(figures)) if i not in refused]) if refused else figures
 
     def _column(self, name, check, *, skip=frozenset()):
         """check(text) of each row's cell in column ``name``; a failed check names every row with that text."""

@@ -21,7 +21,7 @@ from .base import (
 )
 from .figures import Measurement
 from .reference import Indicator, NationalTarget, Partnership, Source
-from .regions import BpsCode, Region
+from .regions import BpsCode, Region, RegionChange, valid_on_q
 from .versions import DataVersion
 
 __all__ = [
@@ -42,9 +42,11 @@ __all__ = [
     "NationalTarget",
     "Partnership",
     "Region",
+    "RegionChange",
     "RegionGrant",
     "Source",
     "Versioned",
     "percent_validators",
     "percentage",
+    "valid_on_q",
 ]

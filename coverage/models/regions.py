@@ -12,6 +12,22 @@ from django.utils.translation import gettext_lazy as _
 from .base import BPS_CODE_RE, REGION_CODE_PATTERNS, REGION_CODE_RE, CodeManager, Versioned, history
 
 
+def valid_on_q(day, prefix: str = "", *, until=None) -> Q:
+    """The regions whose code named them on ``day`` (a date or an expression such as OuterRef("as_of")), or on some
+    day from ``day`` to ``until``: ``valid_from`` on or before it, ``valid_until`` after it (exclusive).
+    Region.valid_on is the same rule in Python."""
+    last = day if until is None else until
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": last})) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": day})
+    )
+
+
+class RegionQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """The regions whose code named them on ``day``: today's regions for today (answers rank and count these)."""
+        return self.filter(valid_on_q(day))
+
+
 class Region(Versioned):
     class Level(models.IntegerChoices):
         PROVINCE = 1, _("province")
@@ -84,8 +100,23 @@ class Region(Versioned):
             "crosswalk that load_regions loads; empty where BPS has none. Not a Kemendagri code."
         ),
     )
+    valid_from = models.DateField(
+        _("valid from"),
+        null=True,
+        blank=True,
+        help_text=_("First day the code names this region (a code made when a province was split); empty: always."),
+    )
+    valid_until = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the code stopped naming this region (exclusive: its region took another code that day, see its "
+            "lineage); empty: current."
+        ),
+    )
 
-    objects = CodeManager()
+    objects = CodeManager.from_queryset(RegionQuerySet)()
     history = history()
 
     class Meta:
@@ -130,6 +161,12 @@ class Region(Versioned):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def valid_on(self, day) -> bool:
+        """Whether the code named this region on ``day`` (valid_on_q in Python)."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day < self.valid_until
+        )
 
     def natural_key(self):
         return (self.code,)
@@ -192,3 +229,32 @@ class BpsCode(models.Model):
 
     def __str__(self):
         return f"{self.code} → {self.region_id}"
+
+
+class RegionChange(models.Model):
+    """A change of Kemendagri codes (fixtures/lineage, loaded by load_regions): ``split``, part of the old province
+    became the new one (the old continues under its code); ``recode``, the same kabupaten/kota under a new code from
+    ``effective`` (its kecamatan and desa recoded with it by prefix: coverage.regions.lineage)."""
+
+    class Kind(models.TextChoices):
+        SPLIT = "split", _("split")
+        RECODE = "recode", _("recode")
+
+    old = models.ForeignKey(
+        Region, on_delete=models.CASCADE, to_field="code", related_name="+", verbose_name=_("old code")
+    )
+    new = models.ForeignKey(
+        Region, on_delete=models.CASCADE, to_field="code", related_name="+", verbose_name=_("new code")
+    )
+    kind = models.CharField(_("change"), max_length=6, choices=Kind.choices)
+    effective = models.DateField(_("effective"), help_text=_("The day the law took effect."))
+    legal_basis = models.CharField(_("legal basis"), max_length=200)
+
+    class Meta:
+        verbose_name = _("region code change")
+        verbose_name_plural = _("region code changes")
+        ordering = ["effective", "old", "new"]
+        constraints = [models.UniqueConstraint(fields=["old", "new"], name="region_change_unique")]
+
+    def __str__(self):
+        return f"{self.old_id} → {self.new_id} ({self.kind}, {self.effective})"

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ..models import BPS_CODE_RE, REGION_CODE_PATTERNS, BpsCode, Measurement, Region
 from ..models.history import current_door
 from ..models.versions import bump_data_version
+from . import lineage
 
 # One file per level in the Kemendagri list (fixtures/wilayah, from cahyadsn/wilayah).
 REGION_FILES = {1: "provinces.csv", 2: "regencies.csv", 3: "districts.csv", 4: "villages.csv"}
@@ -87,10 +88,15 @@ def read_region_list(directory: Path, *, max_level: int) -> list[tuple[str, str,
 
 @transaction.atomic
 def load_regions(
-    *, directory: Path, max_level: int, prune: bool = False, crosswalk_directory: Path | None = None
-) -> list[LevelReport]:
+    *,
+    directory: Path,
+    max_level: int,
+    prune: bool = False,
+    crosswalk_directory: Path | None = None,
+    changes_file: Path | None = None,
+) -> tuple[list[LevelReport], "lineage.LineageReport | None"]:
     """Bring the regions of levels 1..max_level in line with the official list (and, given ``crosswalk_directory``,
-    their BPS codes with the crosswalk).
+    their BPS codes with the crosswalk, and given ``changes_file`` the codes that changed: coverage.regions.lineage).
 
     New codes are created, changed names (and kinds) updated; nothing else is touched. A region no
     longer in the list is reported as obsolete, and deleted only with ``prune`` and only if no
@@ -133,10 +139,20 @@ def load_regions(
 
     moved = {region.pk for region in updated.values()}  # one new version per region and load
     moved |= _load_population(directory, max_level=max_level, reports=reports, moved=moved)
+    lineage_report, lineage_changed = None, False
+    if changes_file is not None:
+        lineage_report, retired, lineage_changed = lineage.load_lineage(changes_file, max_level=max_level, moved=moved)
+        listed_codes |= retired  # kept, retired, for the figures recorded under them
     crosswalk_changed = False
     if crosswalk_directory is not None:
         crosswalk_changed = _load_crosswalk(crosswalk_directory, max_level=max_level, reports=reports, moved=moved)
-    if to_create or to_update or crosswalk_changed or any(r.population_updated for r in reports.values()):
+    if (
+        to_create
+        or to_update
+        or lineage_changed
+        or crosswalk_changed
+        or any(r.population_updated for r in reports.values())
+    ):
         bump_data_version(public=True)
 
     obsolete = sorted((code for code in existing if code not in listed_codes), key=lambda c: (-c.count("."), c))
@@ -144,7 +160,7 @@ def load_regions(
         reports[existing[code][3]].obsolete.append(code)
     if prune and obsolete:
         _prune(obsolete, reports)
-    return list(reports.values())
+    return list(reports.values()), lineage_report
 
 
 def _load_population(directory, *, max_level, reports, moved) -> set[int]:

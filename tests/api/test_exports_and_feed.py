@@ -122,6 +122,8 @@ def test_a_full_export_streams_every_matching_row_not_one_page(db, api):
         "population",
         "population_as_of",
         "bps_code",
+        "valid_from",
+        "valid_until",
         "version",
     ]
     assert len(rows) - 1 == Region.objects.filter(code__startswith="64.").count() == 10 + 105

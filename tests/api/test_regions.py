@@ -56,6 +56,8 @@ def test_region_detail_by_code_at_every_level(kecamatan_and_a_village, api):
         "population": None,
         "population_as_of": None,
         "bps_code": None,
+        "valid_from": None,
+        "valid_until": None,
         "version": 1,
     }
 

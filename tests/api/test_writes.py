@@ -175,6 +175,29 @@ def test_regions_are_written_by_code_and_checked_against_level_kind_and_parent(a
     assert errors_of(renamed_code, 400) == {("code", "immutable")}
 
 
+@pytest.mark.parametrize(
+    ("path", "payload", "field"),
+    [
+        ("/api/v1/regions/", {"code": "65", "name": "X", "level": 1, "kind": "province", "parent": ""}, "parent"),
+        (
+            "/api/v1/measurements/",
+            {"region": "", "indicator": "kia-ownership", "as_of": "2024-12-31", "value": 1},
+            "region",
+        ),
+        (
+            "/api/v1/measurements/",
+            {"region": "64.71", "indicator": "kia-ownership", "as_of": "2024-12-31", "value": 1, "source": ""},
+            "source",
+        ),
+    ],
+)
+def test_a_blank_reference_is_refused_not_stored_as_none(article, editor, path, payload, field):
+    response = editor.post(path, payload, format="json")
+
+    assert (field, "blank") in errors_of(response, 400)
+    assert not Region.objects.filter(code="65").exists()
+
+
 def test_deleting_a_region_that_has_figures_is_a_409_and_deletes_nothing(article, editor):
     response = editor.delete("/api/v1/regions/64.71/")
 

@@ -60,8 +60,9 @@ def test_a_command_records_its_changes_through_the_command_door(db):
     call_command("load_regions", "--level", "1", stdout=StringIO())
 
     records = Region.history.filter(code="64").order_by("history_id")
-    assert [(r.history_type, r.history_door) for r in records] == [("+", Door.COMMAND), ("~", Door.COMMAND)]
-    assert records.last().population == 4123303
+    # Created, then its population and its BPS code set (one step each, one new version in all).
+    assert [(r.history_type, r.history_door) for r in records] == [("+", Door.COMMAND)] + [("~", Door.COMMAND)] * 2
+    assert (records.last().population, records.last().bps_code, records.last().version) == (4123303, "64", 2)
 
 
 def test_a_deleted_figure_keeps_its_history(bontang, editor):

@@ -20,16 +20,23 @@ def load_regions(*args):
     return out.getvalue()
 
 
-def level_counts():
-    return {level: Region.objects.filter(level=level).count() for level in (1, 2, 3, 4)}
+def level_counts(*, retired=False):
+    """Regions per level: today's (the official list), or the codes retired by the 2022 changes."""
+    regions = Region.objects.filter(valid_until__isnull=not retired)
+    return {level: regions.filter(level=level).count() for level in (1, 2, 3, 4)}
+
+
+# The desa under the 26 recoded kabupaten/kota, counted in fixtures/wilayah/villages.csv by prefix.
+RETIRED_DESA = 5538
 
 
 def test_by_default_it_loads_provinces_and_kabupaten_kota():
     output = load_regions()
 
     assert level_counts() == {1: 38, 2: 514, 3: 0, 4: 0}
-    assert Region.objects.filter(kind="regency").count() == 416
-    assert Region.objects.filter(kind="city").count() == 98
+    assert level_counts(retired=True) == {1: 0, 2: 26, 3: 0, 4: 0}
+    assert Region.objects.filter(kind="regency", valid_until__isnull=True).count() == 416
+    assert Region.objects.filter(kind="city", valid_until__isnull=True).count() == 98
     assert Region.objects.get(code="64.07").name == "Kabupaten Kutai Barat"
     assert "514 in the list, 514 created" in output
 
@@ -41,6 +48,7 @@ def test_level_4_loads_all_91599_regions_and_a_second_run_changes_nothing():
     output = load_regions("--level", "4")
 
     assert level_counts() == {1: 38, 2: 514, 3: 7285, 4: 83762}
+    assert level_counts(retired=True) == {1: 0, 2: 26, 3: 597, 4: RETIRED_DESA}
     assert list(Region.objects.values_list("id", "code", "name", "level", "kind", "parent").order_by("id")) == first
     assert "83762 in the list, 0 created, 0 updated, 83762 unchanged" in output
     assert Region.objects.get(code="64.71.01.1001").parent_id == "64.71.01"

@@ -18,12 +18,13 @@ from ...models import (
     Region,
     Source,
 )
+from ...regions import lineage
 from ...regions.codes import check_region_code
 from .. import fields as api_fields
 from ..clients import actor_of
 
 
-class CodeRelatedField(serializers.SlugRelatedField):
+class CodeRelatedField(api_fields.NoBlankRelationMixin, serializers.SlugRelatedField):
     """A related object named by its ``code``.
 
     When the foreign key itself points at ``code`` (``to_field="code"``) the column already holds the
@@ -126,6 +127,24 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         )
     ]
 )
+class LineageStepSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("The other code."))
+    name = serializers.CharField(allow_null=True, help_text=_("Its name."))
+    change = serializers.ChoiceField(
+        choices=["split", "recode"], help_text=_("split: part of a province became a new one; recode: a new code.")
+    )
+    effective = serializers.DateField(help_text=_("The day the change took effect."))
+    legal_basis = serializers.CharField(help_text=_("The law."))
+
+
+class LineageSerializer(serializers.Serializer):
+    """The codes a region had before and after the changes of codes (the 2022 Papua splits)."""
+
+    code = serializers.CharField(help_text=_("The region's code."))
+    predecessors = LineageStepSerializer(many=True, help_text=_("Codes that named its place before a change."))
+    successors = LineageStepSerializer(many=True, help_text=_("Codes its place took after a change."))
+
+
 class RegionSerializer(ImmutableCodeMixin, ModelCleanSerializer):
     """A province, kabupaten/kota, kecamatan or desa/kelurahan, named by its Kemendagri code, which never changes."""
 
@@ -138,8 +157,21 @@ class RegionSerializer(ImmutableCodeMixin, ModelCleanSerializer):
 
     class Meta:
         model = Region
-        fields = ["code", "name", "level", "kind", "parent", "population", "population_as_of", "bps_code", "version"]
-        read_only_fields = ["bps_code"]  # from the BPS crosswalk (load_regions), which filters and imports read
+        fields = [
+            "code",
+            "name",
+            "level",
+            "kind",
+            "parent",
+            "population",
+            "population_as_of",
+            "bps_code",
+            "valid_from",
+            "valid_until",
+            "version",
+        ]
+        # From the BPS crosswalk and the code changes (load_regions), which filters, imports and figures' dates read.
+        read_only_fields = ["bps_code", "valid_from", "valid_until"]
 
 
 @extend_schema_serializer(
@@ -283,6 +315,13 @@ class MeasurementSerializer(ModelCleanSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        region = attrs.get("region", getattr(self.instance, "region", None))
+        as_of = attrs.get("as_of", getattr(self.instance, "as_of", None))
+        if region is not None and as_of is not None:
+            try:
+                lineage.check_valid_on(region, as_of)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"as_of": exc.messages}, code=exc.code) from None
         return {**attrs, **access.publication_changes(self.actor, figure=self.instance, attrs=attrs)}
 
     @property

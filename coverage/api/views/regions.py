@@ -7,10 +7,11 @@ from rest_framework.response import Response
 
 from ...answers.summary import region_summary
 from ...models import Region
+from ...regions import lineage
 from .. import examples
 from ..filtersets import RegionFilterSet, SummaryFilterSet
 from ..serializers.answers import RegionSummarySerializer
-from ..serializers.records import RegionSerializer
+from ..serializers.records import LineageSerializer, RegionSerializer
 from .base import AnswerMixin, ConditionalWriteMixin, ExportMixin, StrictQueryMixin, today
 
 
@@ -40,3 +41,12 @@ class RegionViewSet(ExportMixin, AnswerMixin, StrictQueryMixin, ConditionalWrite
         _filterset, params = self.answer_parameters(Region.objects.all())
         summary = region_summary(region=region, as_of=params["as_of"] or today(), with_rollup=bool(params["rollup"]))
         return Response(self.get_serializer(summary).data)
+
+    @extend_schema(responses={200: LineageSerializer}, summary="The codes a region had before and after a change")
+    @action(detail=True, pagination_class=None, filter_backends=[], serializer_class=LineageSerializer)
+    def lineage(self, request, code=None):
+        """The codes that named this region's place before a change (`predecessors`) and after (`successors`): the
+        2022 Papua splits. A `recode` is the same place under a new code (`lineage=true` on measurement lists follows
+        it); a `split` made a new province from part of an old one. Any code, current or retired."""
+        region = self.get_object()
+        return Response(self.get_serializer(lineage.lineage_of(region.code)).data)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from coverage.models import Region
-from coverage.regions import loading
+from coverage.regions import lineage, loading
 
 
 class Command(BaseCommand):
@@ -35,14 +35,25 @@ class Command(BaseCommand):
             help="Folder with the BPS crosswalk (provinsi.csv, kabupaten-kota.csv, kecamatan.csv).",
         )
         parser.add_argument("--no-crosswalk", action="store_true", help="Leave BPS codes as they are.")
+        parser.add_argument(
+            "--changes",
+            type=Path,
+            default=settings.REGION_CHANGES_FILE,
+            help="The code changes since 2019 (region_changes.csv): retired codes kept, validity dates set.",
+        )
+        parser.add_argument("--no-changes", action="store_true", help="Leave retired codes and validity as they are.")
 
     @no_translations
-    def handle(self, *args, level, prune, dir, crosswalk_dir, no_crosswalk, **options):
+    def handle(self, *args, level, prune, dir, crosswalk_dir, no_crosswalk, changes, no_changes, **options):
         try:
-            reports = loading.load_regions(
-                directory=dir, max_level=level, prune=prune, crosswalk_directory=None if no_crosswalk else crosswalk_dir
+            reports, lineage_report = loading.load_regions(
+                directory=dir,
+                max_level=level,
+                prune=prune,
+                crosswalk_directory=None if no_crosswalk else crosswalk_dir,
+                changes_file=None if no_changes else changes,
             )
-        except (OSError, loading.RegionListError) as exc:
+        except (OSError, loading.RegionListError, lineage.LineageError) as exc:
             raise CommandError(f"Nothing was loaded: {exc}") from exc
         for report in reports:
             label = Region.Level(report.level).label
@@ -64,6 +75,15 @@ class Command(BaseCommand):
             self.stdout.write(line)
             if report.crosswalk:
                 self.stdout.write(f"  {crosswalk_line(report.crosswalk)}")
+        if lineage_report is not None:
+            line = (
+                f"Code changes: {lineage_report.changes} loaded, {lineage_report.retired_created} retired codes "
+                f"created, validity set on {lineage_report.validity_set} regions"
+            )
+            if lineage_report.skipped:
+                skipped = lineage_report.skipped
+                line += f"; {len(skipped)} skipped (level not loaded): {', '.join(skipped[:8])}"
+            self.stdout.write(line)
         for report in reports:
             if report.kept:
                 self.stdout.write(self.style.WARNING(f"Kept, still referenced: {', '.join(report.kept[:20])}"))
