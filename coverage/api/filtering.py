@@ -134,6 +134,8 @@ class StrictFilterBackend(DjangoFilterBackend):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
             known |= set(filterset_class.base_filters)
+        if getattr(view, "action", None) == "retrieve":
+            known.discard("code_system")  # a path names its record by Kemendagri code or id: nothing to read as BPS
         check_query_parameters(request, known)
 
 

@@ -91,7 +91,20 @@ class ImportMixin:
         land as drafts."""
         actor = actor_of(request)
         access.check_may_import(actor)
-        params = ImportParametersSerializer(data={**request.query_params.dict(), **self._form_fields(request)})
+        form = self._form_fields(request)
+        twice = sorted(name for name, value in form.items() if request.query_params.get(name, value) != value)
+        if twice:  # which one was meant? (?dry_run=true with a form's dry_run=false would write)
+            raise exceptions.ValidationError(
+                {
+                    name: [
+                        exceptions.ErrorDetail(
+                            _("Given differently in the query string and in the form: give it once."), code="conflict"
+                        )
+                    ]
+                    for name in twice
+                }
+            )
+        params = ImportParametersSerializer(data={**request.query_params.dict(), **form})
         params.is_valid(raise_exception=True)
         try:
             rows = self._uploaded_rows(request, imports.web_limits())

@@ -107,7 +107,7 @@ class RowChecker:
         """Each figure dated while its region's code named it (coverage.regions.lineage, the rule of every door)."""
         bounded = {
             region.pk: region
-            for region in Region.objects.filter(pk__in=set(figures.region_id)).exclude(
+            for region in Region.objects.filter(pk__any_of=set(figures.region_id)).exclude(
                 valid_from__isnull=True, valid_until__isnull=True
             )
         }

@@ -35,23 +35,24 @@ def check_region_code(code) -> str:
     )
 
 
-def bps_code_given(code: str) -> ValidationError:
+def bps_code_given(code: str, *, in_path: bool = False) -> ValidationError:
     """A BPS code where a Kemendagri code was expected: the error names the region the crosswalk says it stands for
     (never a code made by adding dots: 64.02 is another kabupaten than BPS 6402)."""
     regions = crosswalk.regions_of([code]).get(code, [])
+    params = {"value": code}
     if len(regions) == 1:
-        region = Region.objects.filter(code=regions[0]).values_list("name", flat=True).first()
-        return ValidationError(
-            _("%(value)s is a BPS code: %(name)s is %(code)s; send code_system=bps to use BPS codes."),
-            code="bps_code",
-            params={"value": code, "name": region, "code": regions[0]},
-        )
-    return ValidationError(
-        _(
+        params |= {"name": Region.objects.filter(code=regions[0]).values_list("name", flat=True).first()}
+        params |= {"code": regions[0]}
+        if in_path:  # paths always take Kemendagri codes
+            message = _("%(value)s is a BPS code: %(name)s is %(code)s; paths take Kemendagri codes.")
+        else:
+            message = _("%(value)s is a BPS code: %(name)s is %(code)s; send code_system=bps to use BPS codes.")
+    elif in_path:
+        message = _("%(value)s looks like a BPS code; paths take Kemendagri codes (kode wilayah), such as 64.71.")
+    else:
+        message = _(
             "%(value)s looks like a BPS code. This service names regions by Kemendagri code (kode wilayah), "
             "with dots, such as 64.71; send code_system=bps to use BPS codes (BPS and Kemendagri codes differ: never "
             "add dots to a BPS code)."
-        ),
-        code="bps_code",
-        params={"value": code},
-    )
+        )
+    return ValidationError(message, code="bps_code", params=params)

@@ -35,9 +35,10 @@ class Change:
     legal_basis: str
 
 
-def changes() -> list[Change]:
-    """Every stored change (a few dozen), oldest first."""
-    return [Change(*row) for row in RegionChange.objects.values_list("old", "new", "kind", "effective", "legal_basis")]
+def changes(*, max_level: int | None = None) -> list[Change]:
+    """Every stored change (a few dozen), oldest first; with ``max_level``, those of regions of levels 1..max_level."""
+    stored = RegionChange.objects.all() if max_level is None else RegionChange.objects.filter(old__level__lte=max_level)
+    return [Change(*row) for row in stored.values_list("old", "new", "kind", "effective", "legal_basis")]
 
 
 def _moved(code: str, start: str, end: str) -> str | None:
@@ -258,8 +259,16 @@ def load_lineage(path: Path, *, max_level: int, moved: set[int]) -> tuple[Lineag
             parent = old.rpartition(".")[0] or None
             retired[old] = (old_name if code == change.new else current.name, current.level, current.kind, parent)
     keep = set(retired)
-    to_create = [
-        Region(code=code, name=name, level=level, kind=kind, parent_id=parent)
+    to_create = [  # born retired: their history never shows them current
+        Region(
+            code=code,
+            name=name,
+            level=level,
+            kind=kind,
+            parent_id=parent,
+            valid_from=validity[code][0],
+            valid_until=validity[code][1],
+        )
         for code, (name, level, kind, parent) in sorted(retired.items(), key=lambda item: len(item[0]))
         if code not in regions
     ]
@@ -277,7 +286,8 @@ def load_lineage(path: Path, *, max_level: int, moved: set[int]) -> tuple[Lineag
             changed.append(region)
     bulk_update_with_history(changed, Region, ["valid_from", "valid_until", "version"], batch_size=2000, **recorded)
     report.validity_set = len(changed)
-    stored = {(c.old, c.new): c for c in changes()}
+    # The changes of the levels loaded: those of deeper levels are not this run's.
+    stored = {(c.old, c.new): c for c in changes(max_level=max_level)}
     wanted_rows = {(c.old, c.new): c for c in loaded}
     if stored != wanted_rows:
         RegionChange.objects.filter(old__level__lte=max_level).delete()

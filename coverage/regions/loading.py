@@ -155,7 +155,12 @@ def load_regions(
     ):
         bump_data_version(public=True)
 
-    obsolete = sorted((code for code in existing if code not in listed_codes), key=lambda c: (-c.count("."), c))
+    # A retired code (valid_until) is never obsolete, whether or not this run loads the changes: figures keep it.
+    retired_codes = set(Region.objects.filter(valid_until__isnull=False).values_list("code", flat=True))
+    obsolete = sorted(
+        (code for code in existing if code not in listed_codes and code not in retired_codes),
+        key=lambda c: (-c.count("."), c),
+    )
     for code in obsolete:
         reports[existing[code][3]].obsolete.append(code)
     if prune and obsolete:

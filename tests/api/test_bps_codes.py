@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from coverage.models import Measurement
 
-from ..helpers import csv_rows, error_codes
+from ..helpers import csv_rows, error_codes, errors_of
 from ..imports.doors import through_api, through_command
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +174,30 @@ def test_an_import_in_bps_codes_through_the_admin(article_all_regions, admin_cli
     assert 'name="code_system" value="bps"' in preview.content.decode()
     assert confirmed.status_code == 302
     assert Measurement.objects.filter(region__code="64.07", as_of="2024-12-31").count() == 1
+
+
+def test_a_path_takes_kemendagri_codes_and_says_so(article_all_regions, api):
+    by_bps = api.get("/api/v1/regions/6402/", headers={"accept-language": "en"})
+    code_system = api.get("/api/v1/regions/64.07/", {"code_system": "bps"})
+
+    assert by_bps.status_code == 404
+    assert (
+        detail_of(by_bps)["detail"]
+        == "6402 is a BPS code: Kabupaten Kutai Barat is 64.07; paths take Kemendagri codes."
+    )
+    assert error_codes(code_system, 400) == ["unknown_parameter"]
+
+
+def test_an_import_parameter_given_differently_twice_is_refused(article_all_regions, editor):
+    upload = io.BytesIO(ROWS.format(region="6402", source=article_all_regions.pk).encode())
+    upload.name = "bps.csv"
+
+    response = editor.post(
+        "/api/v1/measurements/import/?code_system=bps&dry_run=true",
+        {"file": upload, "code_system": "kemendagri", "dry_run": "false"},
+        format="multipart",
+    )
+
+    assert sorted(attr for attr, code in errors_of(response, 400)) == ["code_system", "dry_run"]
+    assert {code for attr, code in errors_of(response, 400)} == {"conflict"}
+    assert Measurement.objects.count() == 12

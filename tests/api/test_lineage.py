@@ -3,13 +3,15 @@ lineage, figures refused when dated outside their code's validity on every door,
 recode with and without lineage=true. Every figure here is synthetic; the regions and changes are the official
 lists'."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from coverage.models import Measurement, Region
+from coverage.models import Measurement, Region, RegionChange
+from coverage.models.versions import read_data_versions
 
 from ..helpers import csv_rows, error_codes
 from ..imports.doors import through_api, through_command
@@ -194,8 +196,25 @@ def test_load_regions_says_what_it_loaded_and_a_second_run_changes_nothing(artic
     again = io.StringIO()
     call_command("load_regions", "--level", "3", stdout=again)
 
-    assert "Code changes: 30 loaded, 623 retired codes created, validity set on 1250 regions" in out.getvalue()
+    assert "Code changes: 30 loaded, 623 retired codes created, validity set on 627 regions" in out.getvalue()
     assert "Code changes: 30 loaded, 0 retired codes created, validity set on 0 regions" in again.getvalue()
     assert "no longer in the list" not in again.getvalue()  # retired codes are kept, not obsolete
-    call_command("load_regions", "--level", "3", "--prune", verbosity=0)
-    assert Region.objects.filter(code__in=["91.01", "91.01.01"]).count() == 2
+    for args in (["--prune"], ["--prune", "--no-changes"]):  # retired codes are never pruned, changes loaded or not
+        call_command("load_regions", "--level", "3", *args, verbosity=0)
+        assert Region.objects.filter(code__in=["91.01", "91.01.01"]).count() == 2
+        assert RegionChange.objects.count() == 30
+    # Born retired: the history never shows a retired code as current.
+    assert list(Region.history.filter(code="91.01").values_list("history_type", "valid_until")) == [
+        ("+", datetime.date(2022, 7, 25))
+    ]
+
+
+def test_loading_fewer_levels_again_changes_nothing(article):
+    call_command("load_regions", "--level", "3", verbosity=0)
+    before = read_data_versions()
+
+    for level in ("1", "2", "3"):
+        call_command("load_regions", "--level", level, verbosity=0)
+
+    assert read_data_versions() == before
+    assert RegionChange.objects.count() == 30

@@ -3,7 +3,6 @@
 
 import itertools
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404, StreamingHttpResponse
@@ -15,7 +14,7 @@ from rest_framework.settings import api_settings
 from ...figures import access
 from ...figures.values import UNKNOWN_INDICATOR
 from ...models import Indicator, Region
-from ...regions.codes import UNKNOWN_REGION, check_region_code
+from ...regions.codes import BPS_CODE, UNKNOWN_REGION, bps_code_given
 from ..clients import actor_of
 from ..filtering import StrictFilterBackend, check_query_parameters
 from ..renderers import csv_chunks
@@ -53,11 +52,8 @@ class NamedLookupMixin:
             model = self.get_queryset().model
             message = UNKNOWN_CODE.get(model) or _("No %(model)s with id %(value)s.")
             message = message % {"model": model._meta.verbose_name, "value": value}
-            if model is Region:
-                try:
-                    check_region_code(value)
-                except ValidationError as exc:
-                    message = exc.messages[0] if exc.code == "bps_code" else message  # says it is a BPS code
+            if model is Region and value and BPS_CODE.fullmatch(str(value)):
+                message = bps_code_given(str(value), in_path=True).messages[0]  # says it is a BPS code, and of what
             raise exceptions.NotFound(message) from None
 
 
