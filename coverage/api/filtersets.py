@@ -201,10 +201,12 @@ class MeasurementFilterSet(FilterSet):
                 conditions.append(condition)
         queryset = queryset.filter(*conditions)
         if latest:
-            selecting_series = {"region", "indicator", "parent", "within", "level", "kind"}
+            selecting_series = {"region", "indicator", "parent", "within", "level", "kind", "code_system"}
             published_only = queryset.model is Measurement and set(self.statuses) == {Measurement.Status.PUBLISHED}
             if known is not None:
-                queryset = latest_measurements(queryset, series=lineage.series_code(known))
+                named = [r.code for name in ("region", "parent", "within") for r in data.get(name) or []]
+                series = lineage.series_code(known, named if named else None)
+                queryset = latest_measurements(queryset, series=series)
             elif published_only and not any(value for name, value in data.items() if name not in selecting_series):
                 # Precomputed: each series' latest published figure, kept current on every write.
                 queryset = queryset.filter(is_latest=True)

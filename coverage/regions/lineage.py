@@ -173,9 +173,12 @@ def series_condition(kind: str, codes, known: list[Change]) -> Q | None:
     return condition or None
 
 
-def series_code(known: list[Change]):
+def series_code(known: list[Change], codes=None):
     """A figure's series as a region code: the code it was recorded under, or for a figure recorded under a code a
-    recode replaced (before the change), the code that replaced it (``latest=true`` with ``lineage=true``)."""
+    recode replaced (before the change), the code that replaced it (``latest=true`` with ``lineage=true``). Given the
+    ``codes`` a request filters on, only the recodes of their places are looked at."""
+    if codes is not None:
+        known = [change for change in known if any(_related(code, change.new) for code in codes)]
     whens = [
         When(
             Q(region__code=change.old) | Q(region__code__startswith=f"{change.old}."),
@@ -186,6 +189,11 @@ def series_code(known: list[Change]):
         if change.kind == RECODE
     ]
     return Case(*whens, default=F("region__code"), output_field=CharField()) if whens else F("region__code")
+
+
+def _related(code: str, other: str) -> bool:
+    """Whether one of the two codes is the other or lies under it."""
+    return code == other or code.startswith(f"{other}.") or other.startswith(f"{code}.")
 
 
 # Loading (load_regions) ---------------------------------------------------------------------------------------------
