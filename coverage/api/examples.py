@@ -5,6 +5,16 @@ tests/test_docs.py checks that each example equals what the service answers on t
 
 from drf_spectacular.utils import OpenApiExample
 
+# The article's highest and lowest KIA figures among Kalimantan Timur's kabupaten/kota, as every answer shows them.
+KIA_HIGHEST = {"region": "64.71", "region_name": "Kota Balikpapan", "value": 96.9, "as_of": "2024-06-13", "source": 1}
+KIA_LOWEST = {
+    "region": "64.07",
+    "region_name": "Kabupaten Kutai Barat",
+    "value": 54.67,
+    "as_of": "2024-06-13",
+    "source": 1,
+}
+
 RANKING_REQUEST = "/api/v1/indicators/kia-ownership/ranking/?parent=64&as_of=2024-06-30"
 RANKING = OpenApiExample(
     "KIA ownership, kabupaten/kota of Kalimantan Timur (the article)",
@@ -13,20 +23,8 @@ RANKING = OpenApiExample(
         "higher_is_better": True,
         "as_of": "2024-06-30",
         "count": 2,
-        "highest": {
-            "region": "64.71",
-            "region_name": "Kota Balikpapan",
-            "value": 96.9,
-            "as_of": "2024-06-13",
-            "source": 1,
-        },
-        "lowest": {
-            "region": "64.07",
-            "region_name": "Kabupaten Kutai Barat",
-            "value": 54.67,
-            "as_of": "2024-06-13",
-            "source": 1,
-        },
+        "highest": KIA_HIGHEST,
+        "lowest": KIA_LOWEST,
         "results": [
             {
                 "rank": 1,
@@ -147,20 +145,8 @@ SUMMARY = OpenApiExample(
                 "rank": 1,
                 "ranked": 1,
                 "children": 2,
-                "highest": {
-                    "region": "64.71",
-                    "region_name": "Kota Balikpapan",
-                    "value": 96.9,
-                    "as_of": "2024-06-13",
-                    "source": 1,
-                },
-                "lowest": {
-                    "region": "64.07",
-                    "region_name": "Kabupaten Kutai Barat",
-                    "value": 54.67,
-                    "as_of": "2024-06-13",
-                    "source": 1,
-                },
+                "highest": KIA_HIGHEST,
+                "lowest": KIA_LOWEST,
             },
         ],
     },

@@ -22,6 +22,13 @@ def valid_on_q(day, prefix: str = "", *, until=None) -> Q:
     )
 
 
+VALID_FROM_HELP = _("First day the code names this region (a code made when a province was split); empty: always.")
+VALID_UNTIL_HELP = _(
+    "The day the code stopped naming this region (exclusive: its region took another code that day, see its lineage); "
+    "empty: current."
+)
+
+
 class RegionQuerySet(models.QuerySet):
     def valid_on(self, day):
         """The regions whose code named them on ``day``: today's regions for today (answers rank and count these)."""
@@ -100,21 +107,9 @@ class Region(Versioned):
             "crosswalk that load_regions loads; empty where BPS has none. Not a Kemendagri code."
         ),
     )
-    valid_from = models.DateField(
-        _("valid from"),
-        null=True,
-        blank=True,
-        help_text=_("First day the code names this region (a code made when a province was split); empty: always."),
-    )
-    valid_until = models.DateField(
-        _("valid until"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "The day the code stopped naming this region (exclusive: its region took another code that day, see its "
-            "lineage); empty: current."
-        ),
-    )
+    # The days the code named this region (coverage.regions.lineage): empty bounds are open.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True, help_text=VALID_FROM_HELP)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, help_text=VALID_UNTIL_HELP)
 
     objects = CodeManager.from_queryset(RegionQuerySet)()
     history = history()

@@ -28,19 +28,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dir", type=Path, default=settings.REGION_DATA_DIR, help="Folder with provinces.csv, regencies.csv, …"
         )
-        parser.add_argument(
-            "--crosswalk-dir",
-            type=Path,
-            default=settings.BPS_CROSSWALK_DIR,
-            help="Folder with the BPS crosswalk (provinsi.csv, kabupaten-kota.csv, kecamatan.csv).",
-        )
+        sources = [  # option, default, what it reads; --no-… leaves that part as it is
+            ("--crosswalk-dir", settings.BPS_CROSSWALK_DIR, "the BPS crosswalk: provinsi.csv, kabupaten-kota.csv, …"),
+            ("--changes", settings.REGION_CHANGES_FILE, "the code changes since 2019 (region_changes.csv)"),
+        ]
+        for option, default, what in sources:
+            parser.add_argument(option, type=Path, default=default, help=f"Where {what} is.")
         parser.add_argument("--no-crosswalk", action="store_true", help="Leave BPS codes as they are.")
-        parser.add_argument(
-            "--changes",
-            type=Path,
-            default=settings.REGION_CHANGES_FILE,
-            help="The code changes since 2019 (region_changes.csv): retired codes kept, validity dates set.",
-        )
         parser.add_argument("--no-changes", action="store_true", help="Leave retired codes and validity as they are.")
 
     @no_translations
