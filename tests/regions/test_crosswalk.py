@@ -35,14 +35,17 @@ def test_the_crosswalk_of_provinces_and_kabupaten_kota_is_one_to_one_and_loads_w
     assert BpsCode.objects.count() == 38 + 514
 
 
-def test_kecamatan_gaps_are_named_and_a_second_run_changes_nothing():
+def test_kecamatan_gaps_are_named_and_a_second_run_changes_nothing(api):
     first = load_regions("--level", "3")
+    without = api.get("/api/v1/regions/72.01.24/").json()
+    both = api.get("/api/v1/regions/", {"bps_code": "7210120,7210121"}).json()
 
     assert "BPS crosswalk: 7292 rows, 7277 pairs (7277 new" in first
     assert "BPS code set on 7274 regions" in first
     assert "11 without a BPS code: 72.01.24, 72.06.07, 73.05.02" in first
     assert "3 with two BPS codes: 72.10.01, 91.15.10, 91.20.01" in first
-    assert bps("72.01.24") is None  # no BPS counterpart
+    assert bps("72.01.24") is None and without["bps_code"] is None  # no BPS counterpart
+    assert [(r["code"], r["bps_code"]) for r in both["results"]] == [("72.10.01", "7210120")]  # both codes lead to it
     assert bps("72.06.20") == "7203010"  # a real code beats the source's 0
     assert bps("72.10.01") == "7210120"  # of two, the one whose BPS name is the region's name
     assert set(BpsCode.objects.filter(region="72.10.01").values_list("code", flat=True)) == {"7210120", "7210121"}
