@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from . import database
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -137,31 +139,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Fail fast (503 in a few seconds) instead of hanging when PostgreSQL is unreachable.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
-    )
-    # A connection whose peer vanished (network cut, host down) is noticed in about 20 s, not hours.
-    DATABASES["default"]["OPTIONS"].update(
-        {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 2}
-    )
-    if env.bool("DB_PREPARED_STATEMENTS", default=True):
-        # Parameters bound by the server, and each query shape a connection runs often prepared: PostgreSQL
-        # plans it once, not on every request (planning took longer than running the API's indexed queries).
-        # Switch off behind a pooler in transaction mode that cannot keep prepared statements.
-        DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 5})
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-else:
-    raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgresql://…) or SQLite (sqlite:///…).")
+DATABASES = {"default": database.from_environment(env, default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import import_export as bench
+import import_export as bench  # the database set-up and the import command
+import series  # the synthetic series
 
 PAIRS = [
     ("one kabupaten", "/api/v1/measurements/?region=64.07", "/api/v1/measurements/?region=6402&code_system=bps"),
@@ -71,7 +72,7 @@ def retired_rows():
         if (2020, 7) <= (year, month) <= (2022, 6)
     ]
     for index, (code, indicator, month) in enumerate(
-        (c, i, m) for m in months for i in bench.INDICATORS for c in RETIRED
+        (c, i, m) for m in months for i in series.INDICATORS for c in RETIRED
     ):
         yield code, indicator, month, f"{(index * 37) % 10000 / 100:.2f}"
 
@@ -102,13 +103,13 @@ def main():
     if not args.reuse:
         bench.recreate(url)
         source = bench.setup(2)
-        codes = bench.series_codes(bench.region_codes(2), args.rows)
+        codes = series.series_codes(series.region_codes(2), args.rows)
         work = Path(tempfile.mkdtemp(prefix="adminduk-codes-"))
         for name, rows in (
-            ("series.csv", bench.synthetic_rows(codes, args.rows)),
+            ("series.csv", series.synthetic_rows(codes, args.rows)),
             ("retired.csv", retired_rows()),
         ):
-            bench.write_csv(work / name, rows)
+            series.write_csv(work / name, rows)
             seconds, _, output = bench.timed_import(work / name, source)
             print(f"imported {name} in {seconds:.1f} s: {output}", flush=True)
 
