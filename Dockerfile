@@ -1,4 +1,5 @@
-# The service under gunicorn, as in production. docker-compose.yml adds PostgreSQL.
+# The service under gunicorn, as in production. docker-compose.yml adds nginx, PostgreSQL, Redis and the one-off
+# migrate service.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1
 
 WORKDIR /app
-RUN useradd --system --home-dir /app --shell /usr/sbin/nologin adminduk
+# The user the service runs as, with a home of its own (Python and pip write caches there); /app stays root's.
+RUN useradd --system --create-home --home-dir /home/adminduk --shell /usr/sbin/nologin adminduk
 
 COPY pyproject.toml README.md manage.py ./
 COPY adminduk ./adminduk
@@ -19,10 +21,10 @@ RUN pip install -e . \
 USER adminduk
 EXPOSE 8000
 
-# gunicorn's settings (worker model, workers, timeout) are in adminduk/gunicorn.py.
-# On every start: migrations, the article's data (only if absent: never over later corrections) and the
-# region list (idempotent; never deletes).
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py seed_article && python manage.py load_regions && exec gunicorn -c python:adminduk.gunicorn adminduk.wsgi:application"]
+# gunicorn's settings (worker model, workers, timeout, its logs as JSON) are in adminduk/gunicorn.py. Migrations,
+# the article's data and the region list run once per deploy before the replicas start (docker-compose.yml: migrate),
+# not on every replica's start.
+CMD ["gunicorn", "-c", "python:adminduk.gunicorn", "adminduk.wsgi:application"]
 
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4)"]

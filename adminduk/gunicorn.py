@@ -9,6 +9,10 @@ the CPU busy while another waits on PostgreSQL (the heavier answers, a full expo
 
 import os
 
+import environ
+
+from adminduk.logs import JSON_FORMATTER, log_format
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "sync"
 # The CPUs this process may run on (a container's cpuset, not the host's count), at most 8 workers by default:
@@ -19,3 +23,17 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)  # a full export of the 
 # request line of 1,000 short filter values fits). A longer one is gunicorn's own 414 page (the API guide says so).
 limit_request_line = 8190
 accesslog = None  # the service writes one JSON line per request itself (coverage.middleware.requestlog)
+
+if log_format(environ.Env()) == "json":  # as the service's own lines (adminduk.settings.LOGGING)
+    # gunicorn's own lines (start, workers booted and killed, timeouts) in the service's JSON, on stderr with it.
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": JSON_FORMATTER},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            # The service writes one JSON line per request itself (coverage.middleware.requestlog).
+            "gunicorn.access": {"level": "CRITICAL", "propagate": False},
+        },
+    }

@@ -11,7 +11,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from . import database
+from . import database, logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -351,18 +351,13 @@ DJANGO_GUID = {
 }
 
 # One JSON object per line on stderr (python-json-logger) in production; LOG_FORMAT=text for people.
-LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOG_FORMAT = logs.log_format(env)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}},
     "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": "time",  # ISO 8601, UTC
-        },
+        "json": {**logs.JSON_FORMATTER, "fmt": f"{logs.JSON_FORMATTER['fmt']} %(request_id)s"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {

@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = (
         "Load fixtures/article.json unless its source is already in the database. Unlike loaddata, which "
         "restores the published figures over any later correction, this never overwrites an edit: it is what "
-        "the container runs on every start."
+        "a deploy runs before the replicas start (docker compose: the migrate service)."
     )
 
     def handle(self, *args, **options):
