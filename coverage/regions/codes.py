@@ -11,7 +11,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..models import REGION_CODE_RE, Region
+from ..models import REGION_CODE_PATTERNS, REGION_CODE_RE, Region
 from . import crosswalk
 
 KEMENDAGRI_CODE = re.compile(REGION_CODE_RE)
@@ -56,3 +56,10 @@ def bps_code_given(code: str, *, in_path: bool = False) -> ValidationError:
             "add dots to a BPS code)."
         )
     return ValidationError(message, code="bps_code", params=params)
+
+
+def is_code_of_level(code: str, level: int) -> bool:
+    """Whether ``code`` has the shape of a Kemendagri code of ``level`` (any of its kinds: 64.01 a kabupaten, 64.71 a
+    kota), for the reference files load_regions reads."""
+    kinds = [kind for kind, of_level in Region.LEVEL_OF_KIND.items() if of_level == level]
+    return any(re.match(REGION_CODE_PATTERNS[kind], code) for kind in kinds)

@@ -10,7 +10,6 @@ Merauke until 2022-07-24, 93.01 from 2022-07-25.
 
 import csv
 import datetime
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,8 +19,9 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ..models import REGION_CODE_PATTERNS, Region, RegionChange
+from ..models import Region, RegionChange
 from ..models.history import current_door
+from .codes import is_code_of_level
 
 RECODE, SPLIT = RegionChange.Kind.RECODE, RegionChange.Kind.SPLIT
 
@@ -220,8 +220,7 @@ def read_changes(path: Path) -> list[tuple[Change, int, str]]:
                 level, effective = int(row["level"]), datetime.date.fromisoformat(row["effective"])
             except ValueError as exc:
                 raise LineageError(f"{Path(path).name} line {line}: {exc}") from None
-            kinds = ["province"] if level == 1 else ["regency", "city"]
-            codes_fit = all(any(_fits(kind, row[column]) for kind in kinds) for column in ("old_code", "new_code"))
+            codes_fit = all(is_code_of_level(row[column], level) for column in ("old_code", "new_code"))
             if row["kind"] not in (RECODE, SPLIT) or not codes_fit or (row["kind"] == SPLIT) != (level == 1):
                 raise LineageError(f"{Path(path).name} line {line}: not a change of level {level}: {row}")
             change = Change(row["old_code"], row["new_code"], row["kind"], effective, row["legal_basis"].strip())
@@ -229,16 +228,12 @@ def read_changes(path: Path) -> list[tuple[Change, int, str]]:
     return rows
 
 
-def _fits(kind, code):
-    return re.match(REGION_CODE_PATTERNS[kind], code) is not None
-
-
-def load_lineage(path: Path, *, max_level: int, moved: set[int]) -> tuple[LineageReport, set[str], bool]:
+def load_lineage(path: Path, *, max_level: int, moved: set[int]) -> tuple[LineageReport, bool]:
     """Bring the regions of levels 1..max_level in line with the changes in ``path``: each new code gets
     ``valid_from``; a recode's old code, and the old codes of the regions under it (by prefix), exist retired
-    (``valid_until``), with the names of today's; RegionChange holds the rows. Returns the report, the retired codes
-    it keeps (not obsolete: load_regions must not prune them) and whether anything changed. The regions whose version
-    moves are added to ``moved`` (one new version per region and load)."""
+    (``valid_until``), with the names of today's; RegionChange holds the rows. Returns the report and whether anything
+    changed (retired codes are never obsolete: load_regions keeps every region with valid_until). The regions whose
+    version moves are added to ``moved`` (one new version per region and load)."""
     rows = read_changes(path)
     report = LineageReport()
     relevant = Q(valid_from__isnull=False) | Q(valid_until__isnull=False)
@@ -266,7 +261,6 @@ def load_lineage(path: Path, *, max_level: int, moved: set[int]) -> tuple[Lineag
             validity[old] = (None, change.effective)
             parent = old.rpartition(".")[0] or None
             retired[old] = (old_name if code == change.new else current.name, current.level, current.kind, parent)
-    keep = set(retired)
     to_create = [  # born retired: their history never shows them current
         Region(
             code=code,
@@ -304,4 +298,4 @@ def load_lineage(path: Path, *, max_level: int, moved: set[int]) -> tuple[Lineag
             for c in loaded
         )
     report.changes = len(loaded)
-    return report, keep, bool(to_create or changed or stored != wanted_rows)
+    return report, bool(to_create or changed or stored != wanted_rows)

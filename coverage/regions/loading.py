@@ -17,6 +17,7 @@ from ..models import BPS_CODE_RE, REGION_CODE_PATTERNS, BpsCode, Measurement, Re
 from ..models.history import current_door
 from ..models.versions import bump_data_version
 from . import lineage
+from .codes import is_code_of_level
 
 # One file per level in the Kemendagri list (fixtures/wilayah, from cahyadsn/wilayah).
 REGION_FILES = {1: "provinces.csv", 2: "regencies.csv", 3: "districts.csv", 4: "villages.csv"}
@@ -141,8 +142,7 @@ def load_regions(
     moved |= _load_population(directory, max_level=max_level, reports=reports, moved=moved)
     lineage_report, lineage_changed = None, False
     if changes_file is not None:
-        lineage_report, retired, lineage_changed = lineage.load_lineage(changes_file, max_level=max_level, moved=moved)
-        listed_codes |= retired  # kept, retired, for the figures recorded under them
+        lineage_report, lineage_changed = lineage.load_lineage(changes_file, max_level=max_level, moved=moved)
     crosswalk_changed = False
     if crosswalk_directory is not None:
         crosswalk_changed = _load_crosswalk(crosswalk_directory, max_level=max_level, reports=reports, moved=moved)
@@ -216,7 +216,7 @@ def read_crosswalk(directory: Path, *, max_level: int) -> list[tuple[int, str, s
         with path.open(encoding="utf-8", newline="") as handle:
             for line, row in enumerate(csv.DictReader(handle), start=2):
                 bps, code = row["kode_bps"].strip(), row["kode_dagri"].strip()
-                kemendagri = any(re.match(REGION_CODE_PATTERNS[kind], code) for kind in _KINDS_OF_LEVEL[level])
+                kemendagri = is_code_of_level(code, level)
                 shaped = bps == NO_BPS_CODE or (re.fullmatch(BPS_CODE_RE, bps) and len(bps) == BPS_CODE_LENGTH[level])
                 if not kemendagri or not shaped:
                     raise RegionListError(f"{path.name} line {line}: {bps!r} → {code!r} is not a level-{level} pair")
@@ -227,11 +227,6 @@ def read_crosswalk(directory: Path, *, max_level: int) -> list[tuple[int, str, s
 def _bare(name: str) -> str:
     """A name without its kind, for comparing BPS's ("KAB. KUTAI BARAT") with Kemendagri's ("KABUPATEN KUTAI BARAT")."""
     return re.sub(r"^(?:kab\.|kabupaten|kota)\s+", "", name.casefold())
-
-
-_KINDS_OF_LEVEL = {
-    level: [kind for kind, of_level in Region.LEVEL_OF_KIND.items() if of_level == level] for level in (1, 2, 3)
-}
 
 
 def _load_crosswalk(directory, *, max_level, reports, moved) -> bool:
