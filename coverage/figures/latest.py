@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from ..models import Measurement
+from ..models import Measurement, Region
 
 
 def latest_measurements(queryset: QuerySet[Measurement], *, series=None) -> QuerySet[Measurement]:
@@ -28,7 +28,37 @@ def latest_measurements(queryset: QuerySet[Measurement], *, series=None) -> Quer
     return queryset.filter(pk__in=latest_ids.values("pk"))
 
 
-LATEST_LOCK = 640_001  # advisory lock key of refresh_latest
+# Advisory locks of is_latest upkeep: (LATEST_LOCKS, indicator id × 100 + province number), one per indicator and
+# province. Two transactions that publish in the same series take the same lock; writers in other provinces, or of
+# other indicators, never wait for each other.
+LATEST_LOCKS = 640_001
+
+
+def lock_series(regions=(), indicators=(), *, plan_sql=None, params=()) -> None:
+    """Hold (until commit) the is_latest locks of every series of these regions and indicators (primary keys), or of
+    the (region_id, indicator_id) series a SQL query gives (``plan_sql``), taken in ascending order so that two
+    writers never deadlock on them. Writers call this before they change a figure that is or was published, and
+    refresh_latest again (a lock held is taken at once): no writer waits for one while holding rows that another
+    recomputation needs. One statement; nothing on SQLite, which serializes writers by itself."""
+    if connection.vendor != "postgresql":
+        return
+    if plan_sql is None:
+        regions, indicators = sorted(set(regions) - {None}), sorted(set(indicators) - {None})
+        if not regions or not indicators:
+            return
+        plan_sql = "SELECT * FROM unnest(%s::integer[]) AS r(region_id), unnest(%s::integer[]) AS i(indicator_id)"
+        params = (regions, indicators)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT count(pg_advisory_xact_lock({LATEST_LOCKS}, k)) FROM (
+                SELECT DISTINCT (s.indicator_id * 100 + left(r.code, 2)::integer)::integer AS k
+                FROM ({plan_sql}) AS s JOIN {Region._meta.db_table} r ON r.id = s.region_id
+                ORDER BY k
+            ) AS keys
+            """,
+            params,
+        )
 
 
 def refresh_latest(series) -> None:
@@ -42,11 +72,9 @@ def refresh_latest(series) -> None:
         )
     else:
         scope = Measurement.objects.filter(reduce(or_, (Q(region_id=r, indicator_id=i) for r, i in series)))
-    if connection.vendor == "postgresql":
-        # One recomputation at a time: two transactions publishing in the same series must not both crown
-        # their own figure (SQLite serializes writers by itself).
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LATEST_LOCK])
+    # One recomputation per series at a time: two transactions publishing in the same series must not both crown
+    # their own figure. Every series of these regions and indicators: the scope above may hold more than those asked.
+    lock_series({r for r, _ in series}, {i for _, i in series})
     winners = latest_measurements(scope.filter(status=Measurement.Status.PUBLISHED)).values("pk")
     scope.filter(is_latest=True).exclude(pk__in=winners).update(is_latest=False)
     scope.filter(pk__in=winners, is_latest=False).update(is_latest=True)

@@ -3,13 +3,13 @@ versions moved (coverage.models.versions), a fixture's missing population kept."
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from ..models import ClientKey, Indicator, Measurement, NationalTarget, Partnership, Region, RegionGrant, Source
-from ..models.versions import bump_data_version
+from ..models.versions import bump_data_version, provinces_of
 from . import access
-from .latest import refresh_latest
+from .latest import lock_series, refresh_latest
 
 
 @receiver(pre_save, sender=Region)
@@ -22,23 +22,46 @@ def keep_population_on_fixture_load(sender, instance, raw, **kwargs):
             instance.population, instance.population_as_of = current["population"], current["population_as_of"]
 
 
-@receiver(post_save, sender=Measurement)
-@receiver(post_delete, sender=Measurement)
-def keep_latest_current(sender, instance, **kwargs):
-    """Every save and delete through the ORM (API, admin, fixtures, shell) keeps ``is_latest`` right for the
-    series it touched — both of them, if the write moved the figure to another region or indicator."""
-    refresh_latest({(instance.region_id, instance.indicator_id), getattr(instance, "_loaded_series", (None, None))})
+def _changes_public(instance, *, created=False, raw=False) -> bool:
+    """Whether a save or delete of this figure changes what anonymous readers see: it is or was published. A row
+    saved without having been read (a fixture load) may have replaced a published one: counted as public."""
+    before = getattr(instance, "_loaded_status", None)
+    was_public = access.is_public(before) if before is not None else raw and not created
+    return was_public or access.is_public(instance.status)
+
+
+def _series(instance):
+    """The (region_id, indicator_id) series a write of this figure touches: both, if it moves the figure."""
+    return {(instance.region_id, instance.indicator_id), getattr(instance, "_loaded_series", (None, None))} - {
+        (None, None)
+    }
+
+
+@receiver(pre_save, sender=Measurement)
+@receiver(pre_delete, sender=Measurement)
+def lock_latest(sender, instance, raw=False, **kwargs):
+    """A write that may change a series' latest published figure takes its is_latest locks before it writes the row
+    (coverage.figures.latest.lock_series). ``created`` is not known yet: a raw row counts as replacing one."""
+    if _changes_public(instance, created=instance.pk is None, raw=raw):
+        series = _series(instance)
+        lock_series({r for r, _ in series}, {i for _, i in series})
 
 
 @receiver(post_save, sender=Measurement)
 @receiver(post_delete, sender=Measurement)
 def figure_changed(sender, instance, created=False, raw=False, **kwargs):
-    """A figure that is or was published changes what anonymous readers see; any other changes drafts only. A row
-    saved without having been read (a fixture load) may have replaced a published one: counted as public."""
-    before = getattr(instance, "_loaded_status", None)
-    was_public = access.is_public(before) if before is not None else raw and not created
-    bump_data_version(public=was_public or access.is_public(instance.status))
+    """Every save and delete through the ORM (API, admin, fixtures, shell): ``is_latest`` kept right for the series
+    it touched, and the versions moved — the public ones, national and of the provinces of its region (before and
+    after a move), only if the figure is or was published."""
+    public = _changes_public(instance, created=created, raw=raw)
+    if public:
+        series = _series(instance)
+        refresh_latest(series)
+        bump_data_version(public=True, provinces=provinces_of(r for r, _ in series))
+    else:
+        bump_data_version(public=False)
     instance._loaded_status = instance.status  # what the next save of this instance changes from
+    instance._loaded_series = (instance.region_id, instance.indicator_id)
 
 
 @receiver(post_save, sender=Region)

@@ -8,13 +8,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from ..figures import access
 from ..figures.fields import WRITTEN
-from ..figures.latest import refresh_latest
+from ..figures.latest import lock_series, refresh_latest
 from ..models import (
     Door,
     Measurement,
 )
 from ..models.history import current_api_key
-from ..models.versions import bump_data_version
+from ..models.versions import bump_data_version, provinces_of
 from .report import CHANGE_SAMPLE, Outcome
 
 
@@ -75,20 +75,23 @@ def write(figures, *, publisher: bool, user, dry_run: bool, allowed: bool) -> Ou
         outcome, to_create, to_update = _classify(checked, existing_figures(checked, lock=True), publisher=publisher)
         if outcome.refused:
             return outcome
+        # Figures that are or will be published: what anonymous readers see, and what is_latest is chosen from.
+        public = [(f["region_id"], f["indicator_id"]) for f in to_create if access.is_public(f["status"])]
+        public += [
+            (m.region_id, m.indicator_id)
+            for m in to_update
+            if access.is_public(m.status) or access.is_public(m._loaded_status)
+        ]
+        lock_series({r for r, _ in public}, {i for _, i in public})  # before any figure is written: see lock_series
         now = timezone.now()  # at write time, so that ?updated_after= polls never miss an import
         for figure in to_update:
             figure.updated_at = now
             if figure.status != Measurement.Status.DRAFT:
                 figure.verified_by, figure.verified_at = user, now
         write_figures(to_create, to_update, user=user, now=now)
-        refresh_latest(
-            {(f["region_id"], f["indicator_id"]) for f in to_create}
-            | {(m.region_id, m.indicator_id) for m in to_update}
-        )
-        public = any(access.is_public(f["status"]) for f in to_create) or any(
-            access.is_public(m.status) or access.is_public(m._loaded_status) for m in to_update
-        )
-        bump_data_version(public=public)
+        refresh_latest(public)
+        provinces = provinces_of(r for r, _ in public)
+        bump_data_version(public=bool(provinces), provinces=provinces)
     return outcome
 
 

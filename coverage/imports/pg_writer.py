@@ -19,14 +19,20 @@ from django.utils import timezone
 
 from ..figures import access
 from ..figures.fields import STAGED, WRITTEN
-from ..figures.latest import LATEST_LOCK
-from ..models import Door, Measurement
+from ..figures.latest import lock_series
+from ..models import Door, Measurement, Region
 from ..models.history import current_api_key
 from ..models.versions import bump_data_version
 from .report import CHANGE_SAMPLE, Outcome
 
 TABLE = Measurement._meta.db_table
 HISTORY_TABLE = Measurement.history.model._meta.db_table
+# The rows of import_plan that change a figure that is or will be published: what anonymous readers see, and what
+# is_latest is chosen from.
+PUBLIC_CHANGES = (
+    f"SELECT region_id, indicator_id FROM import_plan WHERE action <> '=' "
+    f"AND (status = '{access.PUBLISHED}' OR current_status = '{access.PUBLISHED}')"
+)
 SAME_KEY = "m.region_id = s.region_id AND m.indicator_id = s.indicator_id AND m.as_of = s.as_of"
 DRAFT, PUBLISHED = Measurement.Status.DRAFT.value, Measurement.Status.PUBLISHED.value
 COPY_ROWS = 20_000
@@ -166,6 +172,7 @@ def _outcome(cursor, *, publisher) -> Outcome:
 
 
 def _write(cursor, *, user, expected_updates):
+    lock_series(plan_sql=PUBLIC_CHANGES)  # before any figure is written: see lock_series
     now = timezone.now()  # at write time, so that ?updated_after= polls never miss an import
     tracked = _tracked()
     history = f"INSERT INTO {HISTORY_TABLE} ({', '.join(tracked)}, history_date, history_type, history_user_id, "
@@ -212,23 +219,23 @@ def _write(cursor, *, user, expected_updates):
         raise _Stale()
     _analyze_if_stale(cursor)
     _refresh_latest(cursor)
-    # Anonymous readers see published figures: only a figure that is or was published moves their version on.
+    # Anonymous readers see published figures: only a figure that is or was published moves their versions on, the
+    # national one and those of the provinces it lies in.
     cursor.execute(
-        "SELECT coalesce(bool_or(p.status = %(published)s OR p.current_status = %(published)s), false) "
-        "FROM import_plan p WHERE p.action <> '='",
-        {"published": access.PUBLISHED},
+        f"SELECT DISTINCT left(r.code, 2) FROM ({PUBLIC_CHANGES}) AS p JOIN {Region._meta.db_table} r "
+        "ON r.id = p.region_id"
     )
-    bump_data_version(public=cursor.fetchone()[0])
+    provinces = [province for (province,) in cursor.fetchall()]
+    bump_data_version(public=bool(provinces), provinces=provinces)
 
 
 def _refresh_latest(cursor):
     """is_latest for the series the import created or changed figures in: the latest published figure of each."""
-    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LATEST_LOCK])
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE import_latest ON COMMIT DROP AS
         SELECT s.region_id, s.indicator_id, w.id
-        FROM (SELECT DISTINCT region_id, indicator_id FROM import_plan WHERE action <> '=') AS s
+        FROM (SELECT DISTINCT * FROM ({PUBLIC_CHANGES}) AS c) AS s
         LEFT JOIN LATERAL (
             SELECT m.id FROM {TABLE} m
             WHERE m.region_id = s.region_id AND m.indicator_id = s.indicator_id AND m.status = %s

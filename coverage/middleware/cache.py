@@ -40,6 +40,7 @@ from django_guid.utils import generate_guid, validate_guid
 from rest_framework.exceptions import Throttled
 
 from ..api.exceptions import error_response
+from ..api.scope import answer_scope
 from ..api.throttling import CACHE_ERRORS, anonymous_wait
 from ..models.versions import Stamp, Versions, read_data_versions
 from .requestlog import log_request
@@ -128,22 +129,28 @@ OVER_RATE = "adminduk.over_rate"  # from ReplayAnswers: it counted this request;
 KEEP = "adminduk.keep"  # from the middleware: ReplayAnswers may keep this response under the noted key
 
 
-def current_data_version() -> Versions:
-    """The data versions (coverage.models.versions) and when each last moved on."""
+def current_data_version(provinces=None) -> Versions:
+    """The data versions (coverage.models.versions) and when each last moved on; with ``provinces``, those an answer
+    about them reads (coverage.api.scope)."""
     if connection.vendor != "postgresql":
-        return read_data_versions()
+        return read_data_versions(provinces)
     # This runs first on every request under /api/v1/, so it also stands in for the health check of a kept
     # connection (CONN_HEALTH_CHECKS), which would cost a round trip of its own: if the connection turns out
     # to be broken (PostgreSQL restarted), it is closed and the read is tried once more on a new one.
     if connection.connection is not None and connection.health_check_enabled and not connection.health_check_done:
         connection.health_check_done = True
         try:
-            return read_data_versions()
+            return read_data_versions(provinces)
         except (InterfaceError, OperationalError):
             if connection.in_atomic_block:
                 raise
             connection.close()
-    return read_data_versions()
+    return read_data_versions(provinces)
+
+
+def _scope(environ):
+    """The provinces an anonymous answer reads (coverage.api.scope); None: all of them."""
+    return answer_scope(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
 
 
 def public_etag(stamp: Stamp) -> str:
@@ -180,23 +187,23 @@ class ResponseCacheMiddleware:
         if not _cacheable(request):
             return self.get_response(request)
         noted = request.META.get(NOTED)
-        versions, noted_key = noted if noted is not None else (current_data_version(), None)
+        versions, noted_key = noted if noted is not None else (current_data_version(_scope(request.META)), None)
         request.data_version = versions.public  # also keys the code lookups of filters (coverage.api.filtering)
         anonymous = _anonymous(request)
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
         # The shortcut is for anonymous readers of public data only: a client with credentials has them checked
         # by DRF first, and with API_PUBLIC_READ=false nobody learns the data version without logging in.
         public = anonymous and settings.API_PUBLIC_READ
-        if public and _matches(public_etag(versions.public), wanted):
+        if public and _matches(public_etag(versions.answer), wanted):
             throttled = self._throttled(request)
             if throttled is not None:
                 return throttled
             response = HttpResponse()
-            self._cache_headers(response, public_etag(versions.public), versions.public, anonymous)
+            self._cache_headers(response, public_etag(versions.answer), versions.answer, anonymous)
             return self._not_modified(response)
         if OVER_RATE in request.META:
             return self._too_many(request.META[OVER_RATE])
-        key = (noted_key or self._key(request, versions.public)) if public and settings.RESPONSE_CACHE else None
+        key = (noted_key or self._key(request, versions.answer)) if public and settings.RESPONSE_CACHE else None
         # A noted request's answer was just looked for under its key (ReplayAnswers), and was not there.
         if key is not None and noted_key is None:
             stored = self._cache_get(key)
@@ -216,7 +223,7 @@ class ResponseCacheMiddleware:
             if response["ETag"] in wanted:
                 return self._not_modified(response)
         else:
-            stamp = versions.public if anonymous else versions.all
+            stamp = versions.answer if anonymous else versions.all
             etag = public_etag(stamp) if anonymous else reader_etag(stamp, request)
             self._cache_headers(response, etag, stamp, anonymous)
             if _matches(etag, wanted):
@@ -335,11 +342,11 @@ class ReplayAnswers:
         guid.set(request_id)  # for every line logged from here on, not the previous request's id
         environ["HTTP_X_REQUEST_ID"] = request_id  # and the same id if Django answers
         try:
-            versions = current_data_version()
+            versions = current_data_version(_scope(environ))
             # A copy: WSGIRequest writes the decoded path back into the environ it is given, and Django must
             # decode the path as it came.
             request = WSGIRequest(environ.copy())
-            key = ResponseCacheMiddleware._key(request, versions.public)
+            key = ResponseCacheMiddleware._key(request, versions.answer)
         except (InterfaceError, DatabaseError, DisallowedHost):
             # Django answers the outage (503), any other database error (500) or the host (400) as it always does.
             return self.application(environ, start_response)

@@ -232,7 +232,7 @@ def test_a_path_outside_latin_1_is_answered_by_django_not_broken(article):
 def test_a_database_error_in_front_of_django_gets_djangos_json_500(article, monkeypatch):
     from django.db import ProgrammingError
 
-    def denied():
+    def denied(provinces=None):
         raise ProgrammingError("permission denied for table coverage_dataversion")
 
     monkeypatch.setattr("coverage.middleware.cache.current_data_version", denied)
