@@ -1,6 +1,7 @@
 -- Mixed load for bench/load.py: anonymous reads of the questions dashboards ask, and writes of new figures
 -- (POST, with a read-write API key), each write a (region, date) no other write uses.
--- Arguments after --: key, file of region codes, share of writes (0–1), number of wrk threads, source id.
+-- Arguments after --: key, file of region codes, share of writes (0–1), number of wrk threads, source id, status of
+-- the written figures (draft or published), and a province code: reads about it only ("" for the mixed reads).
 -- SYNTHETIC: the written values are invented; the database is for load tests only.
 
 local threads = {}
@@ -25,6 +26,19 @@ local reads = {
   "/api/v1/targets/?year=2024",
 }
 
+-- Reads about one province (%s: its code): its own answers, which other provinces' writes leave in place.
+local province_reads = {
+  "/api/v1/measurements/?indicator=kia-ownership&parent=%s",
+  "/api/v1/measurements/?region=%s.71",
+  "/api/v1/measurements/?parent=%s&latest=true",
+  "/api/v1/indicators/kia-ownership/ranking/?parent=%s",
+  "/api/v1/indicators/kia-ownership/attainment/?region=%s&year=2024&children=true",
+  "/api/v1/regions/%s.72/summary/",
+  "/api/v1/regions/?parent=%s",
+  "/api/v1/availability/?parent=%s",
+  "/api/v1/targets/?year=2024",
+}
+
 function init(args)
   key = args[1]
   codes = {}
@@ -32,6 +46,11 @@ function init(args)
   write_share = tonumber(args[3])
   nthreads = tonumber(args[4])
   source = tonumber(args[5])
+  status = args[6]
+  if args[7] ~= nil and args[7] ~= "" then
+    reads = {}
+    for _, path in ipairs(province_reads) do table.insert(reads, (string.gsub(path, "%%s", args[7]))) end
+  end
   math.randomseed(1000 + id)
   n = 0
   ok_read, created, client_errors, server_errors, others = 0, 0, 0, 0, 0
@@ -46,8 +65,8 @@ function request()
     local day = math.floor(unique / #codes)
     local as_of = os.date("!%Y-%m-%d", 631152000 + day * 86400) -- from 1990-01-01
     local body = string.format(
-      '{"region":"%s","indicator":"kia-ownership","as_of":"%s","value":%d.%02d,"source":%d}',
-      code, as_of, math.random(0, 99), math.random(0, 99), source)
+      '{"region":"%s","indicator":"kia-ownership","as_of":"%s","value":%d.%02d,"source":%d,"status":"%s"}',
+      code, as_of, math.random(0, 99), math.random(0, 99), source, status)
     return wrk.format("POST", "/api/v1/measurements/", write_headers, body)
   end
   return wrk.format("GET", reads[math.random(#reads)])

@@ -3,6 +3,12 @@ mixed anonymous reads and keyed writes from wrk for a few minutes.
 
     .venv/bin/python bench/load.py                      # 5 minutes, as reported in docs/performance.md
     .venv/bin/python bench/load.py --duration 30        # a quick run
+    .venv/bin/python bench/load.py --write-share 0.01 --status published --province 64
+                                 # reads about one province while the others publish
+
+Without --province, reads are the questions dashboards ask of the country and of Kalimantan Timur, and writes go
+anywhere; with it, reads ask about that province only (its own answers: coverage.api.scope) and writes go to the
+other provinces. Writes are drafts unless --status published.
 
 Prints requests/s, latency percentiles and every non-2xx answer, and checks that no figure was lost: every
 201 wrk received is a figure more in the database. Exits non-zero on any 5xx, socket error or lost figure.
@@ -29,23 +35,13 @@ sys.path.insert(0, str(ROOT))
 from tests.live import Gunicorn, manage  # noqa: E402
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=300, help="seconds of load (default 300)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
-    parser.add_argument("--write-share", type=float, default=0.1, help="share of writes (default 0.1)")
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
-    parser.add_argument("--database", default="adminduk_load", help="database to (re)create (default adminduk_load)")
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is needed (Debian: apt-get install wrk)")
-
-    url = f"{args.server}/{args.database}"
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
-        conn.execute(f'CREATE DATABASE "{args.database}"')
+def prepare(server, database):
+    """A new database (dropped first) with the article, every province and kabupaten/kota, and a superuser's
+    read-write key: (url, key, source id, codes writes may use, figures stored)."""
+    url = f"{server}/{database}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        conn.execute(f'CREATE DATABASE "{database}"')
     started = time.monotonic()
     manage("migrate", "--noinput", database_url=url)
     manage("loaddata", "article", database_url=url)
@@ -72,6 +68,34 @@ def main():
             )
         ]
         before = conn.execute("SELECT count(*) FROM coverage_measurement").fetchone()[0]
+    return url, key, source, codes, before
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=300, help="seconds of load (default 300)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument("--write-share", type=float, default=0.1, help="share of writes (default 0.1)")
+    parser.add_argument(
+        "--status", choices=["draft", "published"], default="draft", help="status of the written figures (draft)"
+    )
+    parser.add_argument(
+        "--province",
+        help="two-digit code: reads ask about this province only, writes go to the others (default: reads of the "
+        "whole country and of Kalimantan Timur, writes anywhere)",
+    )
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
+    parser.add_argument("--database", default="adminduk_load", help="database to (re)create (default adminduk_load)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed (Debian: apt-get install wrk)")
+
+    url, key, source, codes, before = prepare(args.server, args.database)
+    if args.province:
+        # Reads ask about one province; writes go to the others.
+        codes = [code for code in codes if not code.startswith(f"{args.province}.")]
     codes_file = Path(tempfile.mkstemp(suffix=".txt")[1])
     codes_file.write_text("\n".join(codes) + "\n")
 
@@ -81,7 +105,9 @@ def main():
     with Gunicorn(url, workers=args.workers, LOG_LEVEL="ERROR", **unlimited) as server:
         print(
             f"wrk: {args.duration} s, {args.connections} connections, {args.threads} threads, "
-            f"{args.write_share:.0%} writes; gunicorn: {args.workers} sync workers"
+            f"{args.write_share:.0%} writes ({args.status}); reads about "
+            f"{'province ' + args.province if args.province else 'the country and Kalimantan Timur'}; "
+            f"gunicorn: {args.workers} sync workers"
         )
         result = subprocess.run(
             [
@@ -100,6 +126,8 @@ def main():
                 str(args.write_share),
                 str(args.threads),
                 source,
+                args.status,
+                args.province or "",
             ],
             capture_output=True,
             text=True,

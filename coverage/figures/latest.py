@@ -61,8 +61,9 @@ def lock_series(regions=(), indicators=(), *, plan_sql=None, params=()) -> None:
         )
 
 
-def refresh_latest(series) -> None:
-    """Recompute ``is_latest`` for these (region_id, indicator_id) series: two UPDATEs, whatever their number."""
+def refresh_latest(series, *, locked=False) -> None:
+    """Recompute ``is_latest`` for these (region_id, indicator_id) series: two UPDATEs, whatever their number.
+    ``locked``: the caller took their locks already (lock_series, before it wrote)."""
     series = {pair for pair in series if None not in pair}
     if not series:
         return
@@ -74,7 +75,8 @@ def refresh_latest(series) -> None:
         scope = Measurement.objects.filter(reduce(or_, (Q(region_id=r, indicator_id=i) for r, i in series)))
     # One recomputation per series at a time: two transactions publishing in the same series must not both crown
     # their own figure. Every series of these regions and indicators: the scope above may hold more than those asked.
-    lock_series({r for r, _ in series}, {i for _, i in series})
+    if not locked:
+        lock_series({r for r, _ in series}, {i for _, i in series})
     winners = latest_measurements(scope.filter(status=Measurement.Status.PUBLISHED)).values("pk")
     scope.filter(is_latest=True).exclude(pk__in=winners).update(is_latest=False)
     scope.filter(pk__in=winners, is_latest=False).update(is_latest=True)

@@ -37,6 +37,14 @@ def _series(instance):
     }
 
 
+def _provinces(instance, series):
+    """The provinces of the series' regions: from the region the figure holds (no query), unless it moved."""
+    region = instance._state.fields_cache.get("region")
+    if region is not None and region.pk == instance.region_id and {r for r, _ in series} == {region.pk}:
+        return {region.code[:2]}
+    return provinces_of(r for r, _ in series)
+
+
 @receiver(pre_save, sender=Measurement)
 @receiver(pre_delete, sender=Measurement)
 def lock_latest(sender, instance, raw=False, **kwargs):
@@ -56,8 +64,8 @@ def figure_changed(sender, instance, created=False, raw=False, **kwargs):
     public = _changes_public(instance, created=created, raw=raw)
     if public:
         series = _series(instance)
-        refresh_latest(series)
-        bump_data_version(public=True, provinces=provinces_of(r for r, _ in series))
+        refresh_latest(series, locked=True)  # lock_latest took the locks
+        bump_data_version(public=True, provinces=_provinces(instance, series))
     else:
         bump_data_version(public=False)
     instance._loaded_status = instance.status  # what the next save of this instance changes from

@@ -78,15 +78,28 @@ def bump_data_version(*, public: bool, provinces: Iterable[str] | None = None) -
     rows = [ALL]
     if public:
         rows.append(PUBLIC)
-        rows += [REFERENCE] if provinces is None else sorted(map(province_row, set(provinces)))
-    # One row at a time, always in this order (ALL, PUBLIC, then ascending): two writers lock the rows in the same
-    # order, never each other.
+        rows += [REFERENCE] if provinces is None else map(province_row, set(provinces))
     now = timezone.now()
-    for pk in rows:
-        if not DataVersion.objects.filter(pk=pk).update(version=F("version") + 1, changed_at=now):
-            _, created = DataVersion.objects.get_or_create(pk=pk, defaults={"changed_at": now})
-            if not created:  # another writer made the row meanwhile (and committed): move it on from there
-                DataVersion.objects.filter(pk=pk).update(version=F("version") + 1, changed_at=now)
+    table = DataVersion._meta.db_table
+    if connection.vendor == "postgresql":
+        # One statement, the rows locked in ascending order: two writers lock them in the same order, never each
+        # other. (SQLite serializes writers by itself.)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH locked AS (SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE) "
+                f"UPDATE {table} v SET version = v.version + 1, changed_at = %s FROM locked WHERE v.id = locked.id "
+                "RETURNING v.id",
+                [sorted(rows), now],
+            )
+            moved = {pk for (pk,) in cursor.fetchall()}
+    else:
+        moved = {
+            pk for pk in rows if DataVersion.objects.filter(pk=pk).update(version=F("version") + 1, changed_at=now)
+        }
+    for pk in sorted(set(rows) - moved):  # a row never moved before (a province's first published figure)
+        _, created = DataVersion.objects.get_or_create(pk=pk, defaults={"changed_at": now})
+        if not created:  # another writer made the row meanwhile (and committed): move it on from there
+            DataVersion.objects.filter(pk=pk).update(version=F("version") + 1, changed_at=now)
 
 
 def provinces_of(region_ids: Iterable[int]) -> set[str]:
