@@ -1,5 +1,6 @@
 """The database connection, from DATABASE_URL: PostgreSQL in production (fail fast, notice dead peers, prepared
-statements), SQLite as the embedded default (WAL, immediate transactions)."""
+statements), SQLite as the embedded default (WAL, immediate transactions); and PostgreSQL streaming replicas for
+anonymous reads, from DATABASE_REPLICA_URLS (coverage.middleware.replicas)."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -30,3 +31,25 @@ def from_environment(env, *, default: str) -> dict:
     else:
         raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgresql://…) or SQLite (sqlite:///…).")
     return config
+
+
+def replicas_from_environment(env, primary: dict) -> dict:
+    """DATABASES entries ("replica1", "replica2", …) for the comma-separated DATABASE_REPLICA_URLS, each set up as
+    the primary is, but quicker to give up connecting (a replica down is passed over, not waited for)."""
+    urls = [url.strip() for url in env.list("DATABASE_REPLICA_URLS", default=[]) if url.strip()]
+    if urls and primary["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL primary (DATABASE_URL).")
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        config = env.db_url_config(url)
+        if config["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {number} is not a PostgreSQL URL.")
+        options = {**primary.get("OPTIONS", {}), **config.get("OPTIONS", {})}
+        options["connect_timeout"] = env.int("DB_REPLICA_CONNECT_TIMEOUT", default=1)
+        replicas[f"replica{number}"] = {
+            **primary,
+            **config,
+            "OPTIONS": options,
+            "TEST": {"MIRROR": "default"},  # the test run has one database
+        }
+    return replicas

@@ -140,6 +140,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database.from_environment(env, default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Anonymous answers may be computed on streaming replicas that have replayed the data version they answer for;
+# writes, clients with credentials and the admin stay on the primary (coverage.middleware.replicas).
+DATABASES |= database.replicas_from_environment(env, DATABASES["default"])
+DATABASE_ROUTERS = ["coverage.middleware.replicas.ReplicaRouter"] if len(DATABASES) > 1 else []
+# A replica that cannot be reached is left alone this long before it is tried again.
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -125,6 +125,15 @@ class PrivatePostgres:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
         return self
 
+    def replica_of(self, primary):
+        """Make this cluster a streaming replica of ``primary``: its base backup, with standby.signal and the
+        primary's address written (-R)."""
+        self._run(
+            *("pg_basebackup", "-D", str(self.data), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"),
+            *("-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"),
+        )
+        return self
+
     def start(self):
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")

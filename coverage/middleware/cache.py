@@ -14,26 +14,18 @@ middleware (0.3 ms of CPU instead of 0.8 ms). It asks the middleware below what 
 place; the data version is read as for any other request.
 """
 
-import functools
 import hashlib
-import json
 import logging
 import math
 import pickle
 import time
-from pathlib import Path
 
-import django
-import rest_framework
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
-from django.core.signals import setting_changed
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
-from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils import timezone
 from django.utils.http import http_date, parse_etags
 from django_guid.context import guid
 from django_guid.utils import generate_guid, validate_guid
@@ -43,6 +35,8 @@ from ..api.exceptions import error_response
 from ..api.scope import answer_scope
 from ..api.throttling import CACHE_ERRORS, anonymous_wait
 from ..models.versions import Stamp, Versions, read_data_versions
+from . import replicas
+from .cachekey import answer_key
 from .requestlog import log_request
 
 logger = logging.getLogger(__name__)
@@ -50,77 +44,6 @@ logger = logging.getLogger(__name__)
 CACHED_PATHS = ("/api/v1/",)
 CACHED_EXACT = ("/",)
 STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Vary", "Allow", "ETag", "X-Frame-Options")
-
-
-def _release() -> str:
-    """A digest of the service's own files and of the versions of the frameworks that shape its answers: a cache
-    shared by several releases (Redis, during a rolling deploy) never gives one release's answer for another's."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(f"django {django.__version__} drf {rest_framework.VERSION}".encode())
-    for folder in ("adminduk", "coverage"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-RELEASE = _release()
-# Settings that shape no GET answer, and hold credentials or may differ between replicas that answer alike (the
-# host is in the key itself): left out of configuration(), as is every name with SECRET or PASSWORD and EMAIL_*.
-UNKEYED_SETTINGS = {
-    "DATABASES",
-    "CACHES",
-    "REDIS_URL",
-    "ALLOWED_HOSTS",
-    "CSRF_TRUSTED_ORIGINS",
-    "LOGGING",
-    "LOG_FORMAT",
-    "IMPORT_MAX_BYTES",
-    "IMPORT_MAX_ROWS",
-    "IMPORT_MAX_WEB_ROWS",
-    "FILE_UPLOAD_HANDLERS",
-    "RESPONSE_CACHE_MEMORY",
-    "RESPONSE_CACHE_SECONDS",
-    "SETTINGS_MODULE",  # its settings are what counts (and override_settings hides its name)
-}
-
-
-def _keyed(name) -> bool:
-    return (
-        name.isupper()
-        and name not in UNKEYED_SETTINGS
-        and not name.startswith(("EMAIL_", "AXES_"))  # mail, and the admin login lockout: no answer
-        and "SECRET" not in name
-        and "PASSWORD" not in name
-    )
-
-
-def _plain(value) -> bool:
-    if value is None or type(value) in (str, int, float, bool):  # exactly: a lazy str (a library's) is not plain data
-        return True
-    if isinstance(value, list | tuple):
-        return all(map(_plain, value))
-    if isinstance(value, dict):
-        return all(isinstance(name, str) and _plain(item) for name, item in value.items())
-    return False
-
-
-@functools.cache
-def configuration() -> str:
-    """A digest of the settings that may shape an answer, as far as they are plain data: the language, the time
-    zone, Cache-Control's max-age, the CORS origins, the security headers, DRF's... A cache shared across a
-    restart with another configuration (Redis) never gives one configuration's answer for another's. Settings
-    that are not plain data (paths) are left out: they shape no answer, and may differ between hosts. Computed at
-    the first request, when the settings are final, and again whenever a setting changes (tests)."""
-    names = sorted(filter(_keyed, dir(settings)))
-    plain = {name: value for name in names if _plain(value := getattr(settings, name))}
-    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:16]
-
-
-@receiver(setting_changed)
-def _reconfigured(**kwargs):
-    configuration.cache_clear()
 
 
 # Between ReplayAnswers and ResponseCacheMiddleware, in the WSGI environ (request.META) of one request:
@@ -187,7 +110,8 @@ class ResponseCacheMiddleware:
         if not _cacheable(request):
             return self.get_response(request)
         noted = request.META.get(NOTED)
-        versions, noted_key = noted if noted is not None else (current_data_version(_scope(request.META)), None)
+        scope = _scope(request.META)
+        versions, noted_key = noted if noted is not None else (current_data_version(scope), None)
         request.data_version = versions.public  # also keys the code lookups of filters (coverage.api.filtering)
         anonymous = _anonymous(request)
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
@@ -216,7 +140,10 @@ class ResponseCacheMiddleware:
                 if headers.get("ETag") in wanted:
                     return self._not_modified(headers)
                 return self._rebuild(content, headers)
-        response = self.get_response(request)
+        # Computed: on a replica that has replayed these versions, if one has (anonymous readers only).
+        request.read_from = replicas.replica_for(versions, scope) if public else None
+        with replicas.read_on(request.read_from):
+            response = self.get_response(request)
         if response.status_code != 200 or response.streaming:
             return response
         if response.has_header("ETag"):  # a single record: its own version, for If-Match and If-None-Match
@@ -266,25 +193,7 @@ class ResponseCacheMiddleware:
         except CACHE_ERRORS:
             logger.warning("response cache unavailable", exc_info=True)
 
-    @staticmethod
-    def _key(request, stamp: Stamp):
-        parts = [
-            RELEASE,
-            configuration(),
-            str(stamp),
-            # Answers default to today (as_of): none is given again after midnight.
-            timezone.localdate().isoformat(),
-            request.method,
-            request.scheme,
-            request.get_host(),  # only an allowed host: DisallowedHost otherwise
-            request.path,
-            request.META.get("QUERY_STRING", ""),
-            request.META.get("HTTP_ACCEPT", ""),
-            request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
-            request.META.get("HTTP_ORIGIN", ""),  # the CORS headers answer it
-            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
-        ]
-        return "response:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    _key = staticmethod(answer_key)
 
     @staticmethod
     def _cache_headers(response, etag, stamp: Stamp, anonymous):

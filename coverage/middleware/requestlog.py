@@ -46,5 +46,6 @@ def log_request(request, status, started, user=None, key=None):
             "client_ip": client_address(request),  # behind TRUSTED_PROXIES, the address the proxy saw
             "user": user.get_username() if user is not None and user.is_authenticated else None,
             "api_key": key.prefix if key is not None else None,
+            "replica": getattr(request, "read_from", None),  # the replica that answered (coverage.middleware.replicas)
         },
     )

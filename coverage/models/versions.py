@@ -23,7 +23,7 @@ With the models: every layer that writes moves them, region loading too.
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import F
 from django.db.models.functions import Left
 from django.utils import timezone
@@ -110,14 +110,15 @@ def provinces_of(region_ids: Iterable[int]) -> set[str]:
     return set(Region.objects.filter(pk__in=ids).annotate(p=Left("code", 2)).values_list("p", flat=True))
 
 
-def read_data_versions(provinces: Iterable[str] | None = None) -> Versions:
+def read_data_versions(provinces: Iterable[str] | None = None, *, using: str = "default") -> Versions:
     """The versions, in one query: PUBLIC and ALL, and, given ``provinces`` (what an answer reads), REFERENCE and
-    theirs. Plain SQL on PostgreSQL: the ORM took longer to build this query than PostgreSQL takes to run it, and the
-    moment as a number (all that ETags and Last-Modified need) is cheaper to read."""
+    theirs; from the database ``using`` (a replica's, to see whether it has replayed them). Plain SQL on
+    PostgreSQL: the ORM took longer to build this query than PostgreSQL takes to run it, and the moment as a
+    number (all that ETags and Last-Modified need) is cheaper to read."""
     scoped = None if provinces is None else sorted(set(provinces))
     wanted = [PUBLIC, ALL] if scoped is None else [PUBLIC, ALL, REFERENCE, *map(province_row, scoped)]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    if connections[using].vendor == "postgresql":
+        with connections[using].cursor() as cursor:
             cursor.execute(
                 "SELECT id, version, (extract(epoch FROM changed_at) * 1000000)::bigint"
                 f" FROM {DataVersion._meta.db_table} WHERE id IN ({', '.join(map(str, wanted))})"
@@ -126,9 +127,9 @@ def read_data_versions(provinces: Iterable[str] | None = None) -> Versions:
     else:
         rows = {
             pk: Stamp(version, None if moment is None else round(moment.timestamp() * 1_000_000))
-            for pk, version, moment in DataVersion.objects.filter(pk__in=wanted).values_list(
-                "pk", "version", "changed_at"
-            )
+            for pk, version, moment in DataVersion.objects.using(using)
+            .filter(pk__in=wanted)
+            .values_list("pk", "version", "changed_at")
         }
     public = rows.get(PUBLIC, NEVER)
     if scoped is None:

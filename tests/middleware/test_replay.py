@@ -275,7 +275,7 @@ def test_answers_kept_by_another_release_are_not_replayed(article, monkeypatch):
     wsgi_get()
     assert wsgi_get()["X-Cache"] == "hit"
 
-    monkeypatch.setattr("coverage.middleware.cache.RELEASE", "another-release")
+    monkeypatch.setattr("coverage.middleware.cachekey.RELEASE", "another-release")
 
     assert wsgi_get().get("X-Cache") is None
 
@@ -308,7 +308,7 @@ def test_settings_that_shape_no_answer_do_not_split_the_cache(article):
 
 def test_replicas_started_alike_key_answers_alike_and_another_time_zone_does_not():
     def configuration(**env):
-        code = "from coverage.middleware.cache import configuration; print(configuration())"
+        code = "from coverage.middleware.cachekey import configuration; print(configuration())"
         return manage("shell", "--no-imports", "-c", code, database_url="sqlite:///:memory:", **env).stdout
 
     replica = configuration(SECRET_KEY="replica-one-0123456789-abcdefghijklmnopqrstuvwxyz", ALLOWED_HOSTS="a.example")
