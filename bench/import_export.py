@@ -288,6 +288,13 @@ def main():
     parser.add_argument("--export-only", action="store_true", help="no import: export what the database holds")
     parser.add_argument("--no-export", action="store_true", help="import only")
     parser.add_argument("--save-export", type=Path, help="also write the exported CSV here")
+    parser.add_argument(
+        "--export-path",
+        default="/api/v1/measurements/?format=csv&page_size=all",
+        help="what to export (default: every figure); e.g. q4 at district scale in one request: "
+        "'/api/v1/measurements/?indicator=ktp-el-recording&level=3&latest=true&ordering=-value&format=csv"
+        "&page_size=all'",
+    )
     parser.add_argument("--keep-files", action="store_true", help="keep the generated CSV files (printed)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
@@ -355,7 +362,7 @@ def main():
             work.rmdir()
 
     if not args.no_export:
-        export = timed_export(save=args.save_export)
+        export = timed_export(args.export_path, save=args.save_export)
         results["export"] = export
         print(
             f"export {export['rows']:,} rows ({export['bytes'] / 1e6:.0f} MB) in {export['seconds']:.2f} s: "

@@ -25,7 +25,8 @@ from ..models.versions import Versions, read_data_versions
 logger = logging.getLogger(__name__)
 
 PRIMARY = "default"
-ROUTED_APPS = {"coverage", "auth"}  # the data answers show; never the database cache (rate-limit counters)
+# The data answers show; never sessions, authentication, the database cache (rate-limit counters).
+ROUTED_APPS = {"coverage"}
 
 _reading_from: ContextVar[str | None] = ContextVar("adminduk_replica", default=None)
 _turns = itertools.count()
