@@ -3,12 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from ..api.clients import actor_of
 from ..figures import access, quality
 from ..figures.fields import IMPORTED
+from ..figures.latest import lock_series_of
 from ..models import Measurement, Region
 from ..regions import lineage
 from .base import VersionedAdmin, VersionedForm
@@ -138,7 +140,16 @@ class MeasurementAdmin(VersionedAdmin):
 
     def delete_queryset(self, request, queryset):
         access.check_may_delete_figures(actor_of(request), queryset)
-        super().delete_queryset(request, queryset)
+        # Every series' is_latest locks at once, in order, before the rows are (coverage.figures.latest); held to the
+        # end of the one transaction the deletions share.
+        with transaction.atomic():
+            lock_series_of(queryset)
+            super().delete_queryset(request, queryset)
+
+    def get_object(self, request, object_id, from_field=None):
+        if request.method == "POST" and str(object_id).isdigit():
+            lock_series_of(Measurement.objects.filter(pk=object_id))  # before the row's lock (VersionedAdmin)
+        return super().get_object(request, object_id, from_field)
 
     def history_view(self, request, object_id, extra_context=None):
         self.check_history(request, object_id)

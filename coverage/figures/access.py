@@ -151,6 +151,17 @@ def public_figures_history() -> QuerySet:
     return visible_figures(Measurement.history.all(), ANONYMOUS)
 
 
+def changes_public(before: str | None, after: str | None) -> bool:
+    """Whether a write that takes a figure from status ``before`` (None: new) to ``after`` (None: deleted) changes
+    what everyone sees, and the latest published figure of its series."""
+    return is_public(before) or is_public(after)
+
+
+def changes_public_sql(before: str, after: str) -> str:
+    """changes_public in SQL, of two status columns."""
+    return f"({before} = '{PUBLISHED}' OR {after} = '{PUBLISHED}')"
+
+
 def is_public(status: str) -> bool:
     """Whether a figure with ``status`` is one everyone sees (a write that makes a figure so, or stops it being so,
     changes the public data)."""

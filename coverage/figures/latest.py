@@ -8,6 +8,7 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from ..models import Measurement, Region
+from ..models.base import PROVINCE_OF_SQL
 
 
 def latest_measurements(queryset: QuerySet[Measurement], *, series=None) -> QuerySet[Measurement]:
@@ -52,13 +53,20 @@ def lock_series(regions=(), indicators=(), *, plan_sql=None, params=()) -> None:
         cursor.execute(
             f"""
             SELECT count(pg_advisory_xact_lock({LATEST_LOCKS}, k)) FROM (
-                SELECT DISTINCT (s.indicator_id * 100 + left(r.code, 2)::integer)::integer AS k
+                SELECT DISTINCT (s.indicator_id * 100 + {PROVINCE_OF_SQL.format("r.code")}::integer)::integer AS k
                 FROM ({plan_sql}) AS s JOIN {Region._meta.db_table} r ON r.id = s.region_id
                 ORDER BY k
             ) AS keys
             """,
             params,
         )
+
+
+def lock_series_of(figures: QuerySet[Measurement]) -> None:
+    """The is_latest locks of the series these stored figures are in, all at once and in order: taken before a
+    write locks their rows (a change or a deletion through the API or the admin, a bulk deletion)."""
+    sql, params = figures.order_by().values("region_id", "indicator_id").query.sql_with_params()
+    lock_series(plan_sql=sql, params=params)
 
 
 def refresh_latest(series, *, locked=False) -> None:

@@ -7,6 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from ..models import ClientKey, Indicator, Measurement, NationalTarget, Partnership, Region, RegionGrant, Source
+from ..models.base import province_of
 from ..models.versions import bump_data_version, provinces_of
 from . import access
 from .latest import lock_series, refresh_latest
@@ -26,8 +27,9 @@ def _changes_public(instance, *, created=False, raw=False) -> bool:
     """Whether a save or delete of this figure changes what anonymous readers see: it is or was published. A row
     saved without having been read (a fixture load) may have replaced a published one: counted as public."""
     before = getattr(instance, "_loaded_status", None)
-    was_public = access.is_public(before) if before is not None else raw and not created
-    return was_public or access.is_public(instance.status)
+    if before is None and raw and not created:
+        return True
+    return access.changes_public(before, instance.status)
 
 
 def _series(instance):
@@ -41,7 +43,7 @@ def _provinces(instance, series):
     """The provinces of the series' regions: from the region the figure holds (no query), unless it moved."""
     region = instance._state.fields_cache.get("region")
     if region is not None and region.pk == instance.region_id and {r for r, _ in series} == {region.pk}:
-        return {region.code[:2]}
+        return {province_of(region.code)}
     return provinces_of(r for r, _ in series)
 
 

@@ -76,11 +76,9 @@ def write(figures, *, publisher: bool, user, dry_run: bool, allowed: bool) -> Ou
         if outcome.refused:
             return outcome
         # Figures that are or will be published: what anonymous readers see, and what is_latest is chosen from.
-        public = [(f["region_id"], f["indicator_id"]) for f in to_create if access.is_public(f["status"])]
+        public = [(f["region_id"], f["indicator_id"]) for f in to_create if access.changes_public(None, f["status"])]
         public += [
-            (m.region_id, m.indicator_id)
-            for m in to_update
-            if access.is_public(m.status) or access.is_public(m._loaded_status)
+            (m.region_id, m.indicator_id) for m in to_update if access.changes_public(m._loaded_status, m.status)
         ]
         lock_series({r for r, _ in public}, {i for _, i in public})  # before any figure is written: see lock_series
         now = timezone.now()  # at write time, so that ?updated_after= polls never miss an import

@@ -21,6 +21,7 @@ from ..figures import access
 from ..figures.fields import STAGED, WRITTEN
 from ..figures.latest import lock_series
 from ..models import Door, Measurement, Region
+from ..models.base import PROVINCE_OF_SQL
 from ..models.history import current_api_key
 from ..models.versions import bump_data_version
 from .report import CHANGE_SAMPLE, Outcome
@@ -30,8 +31,8 @@ HISTORY_TABLE = Measurement.history.model._meta.db_table
 # The rows of import_plan that change a figure that is or will be published: what anonymous readers see, and what
 # is_latest is chosen from.
 PUBLIC_CHANGES = (
-    f"SELECT region_id, indicator_id FROM import_plan WHERE action <> '=' "
-    f"AND (status = '{access.PUBLISHED}' OR current_status = '{access.PUBLISHED}')"
+    "SELECT region_id, indicator_id FROM import_plan WHERE action <> '=' "
+    f"AND {access.changes_public_sql('current_status', 'status')}"
 )
 SAME_KEY = "m.region_id = s.region_id AND m.indicator_id = s.indicator_id AND m.as_of = s.as_of"
 DRAFT, PUBLISHED = Measurement.Status.DRAFT.value, Measurement.Status.PUBLISHED.value
@@ -63,6 +64,8 @@ def write(figures, *, publisher: bool, user, dry_run: bool, allowed: bool) -> Ou
                 with transaction.atomic():
                     _write(cursor, user=user, expected_updates=outcome.updated)
             except _Stale:
+                # Every series the file names, then its figures' rows: the is_latest locks first, as every writer.
+                lock_series(plan_sql="SELECT region_id, indicator_id FROM import_rows")
                 cursor.execute(
                     f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} m JOIN import_rows s ON {SAME_KEY} "
                     "FOR UPDATE OF m) AS locked"
@@ -222,8 +225,8 @@ def _write(cursor, *, user, expected_updates):
     # Anonymous readers see published figures: only a figure that is or was published moves their versions on, the
     # national one and those of the provinces it lies in.
     cursor.execute(
-        f"SELECT DISTINCT left(r.code, 2) FROM ({PUBLIC_CHANGES}) AS p JOIN {Region._meta.db_table} r "
-        "ON r.id = p.region_id"
+        f"SELECT DISTINCT {PROVINCE_OF_SQL.format('r.code')} FROM ({PUBLIC_CHANGES}) AS p "
+        f"JOIN {Region._meta.db_table} r ON r.id = p.region_id"
     )
     provinces = [province for (province,) in cursor.fetchall()]
     bump_data_version(public=bool(provinces), provinces=provinces)

@@ -144,6 +144,11 @@ class ResponseCacheMiddleware:
         request.read_from = replicas.replica_for(versions, scope) if public else None
         with replicas.read_on(request.read_from):
             response = self.get_response(request)
+        if request.read_from is not None and response.status_code >= 500:
+            # The replica failed while answering (gone, or a query cancelled by its replay): the primary answers.
+            replicas.set_aside(request.read_from)
+            request.read_from = None
+            response = self.get_response(request)
         if response.status_code != 200 or response.streaming:
             return response
         if response.has_header("ETag"):  # a single record: its own version, for If-Match and If-None-Match

@@ -19,6 +19,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, connections
+from django.utils.connection import ConnectionDoesNotExist
 
 from ..models.versions import Versions, read_data_versions
 
@@ -42,7 +43,7 @@ class ReplicaRouter:
     to the primary."""
 
     def db_for_read(self, model, **hints):
-        return _reading_from.get() if model._meta.app_label in ROUTED_APPS else None
+        return reading_on() if model._meta.app_label in ROUTED_APPS else None
 
     def db_for_write(self, model, **hints):
         return PRIMARY
@@ -67,14 +68,24 @@ def replica_for(versions: Versions, provinces) -> str | None:
         try:
             seen = read_data_versions(provinces, using=alias)
         except (DatabaseError, InterfaceError):
-            _unreachable_until[alias] = time.monotonic() + settings.REPLICA_RETRY_SECONDS
-            logger.warning("replica %s unreachable: reads go elsewhere for %s s", alias, settings.REPLICA_RETRY_SECONDS)
-            with contextlib.suppress(DatabaseError, InterfaceError):
-                connections[alias].close()
+            set_aside(alias)
             continue
         if seen.answer == versions.answer:  # what this answer is keyed by: national, or its provinces'
             return alias
     return None
+
+
+def set_aside(alias: str) -> None:
+    """Leave a replica that failed alone for REPLICA_RETRY_SECONDS (its broken connection closed)."""
+    _unreachable_until[alias] = time.monotonic() + settings.REPLICA_RETRY_SECONDS
+    logger.warning("replica %s failed: reads go elsewhere for %s s", alias, settings.REPLICA_RETRY_SECONDS)
+    with contextlib.suppress(DatabaseError, InterfaceError, ConnectionDoesNotExist):
+        connections[alias].close()
+
+
+def reading_on() -> str | None:
+    """The replica the current request reads from (None: the primary)."""
+    return _reading_from.get()
 
 
 @contextlib.contextmanager

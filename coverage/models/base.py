@@ -19,7 +19,16 @@ REGION_CODE_PATTERNS = {
     "district": r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$",
     "village": r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$",
 }
+
+
 # Any region code, for validating codes in URLs and filters before they reach the database.
+def province_of(code: str) -> str:
+    """The two-digit code of the province a region lies in: its code's first two digits (a child's code extends its
+    parent's: coverage.models.regions checks it). In SQL: PROVINCE_OF_SQL.format(column)."""
+    return code[:2]
+
+
+PROVINCE_OF_SQL = "left({}, 2)"
 REGION_CODE_RE = r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?"
 # A BPS region code: 2 digits (province), 4 (kabupaten/kota), 7 (kecamatan) or 10 (desa), no dots.
 BPS_CODE_RE = r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{3}(?:[0-9]{3})?)?)?"

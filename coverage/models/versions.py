@@ -25,10 +25,10 @@ from typing import NamedTuple
 
 from django.db import connection, connections, models
 from django.db.models import F
-from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .base import province_of
 from .regions import Region
 
 PUBLIC, ALL, REFERENCE = 1, 2, 3
@@ -107,7 +107,7 @@ def provinces_of(region_ids: Iterable[int]) -> set[str]:
     ids = {pk for pk in region_ids if pk is not None}
     if not ids:
         return set()
-    return set(Region.objects.filter(pk__in=ids).annotate(p=Left("code", 2)).values_list("p", flat=True))
+    return {province_of(code) for code in Region.objects.filter(pk__in=ids).values_list("code", flat=True)}
 
 
 def read_data_versions(provinces: Iterable[str] | None = None, *, using: str = "default") -> Versions:

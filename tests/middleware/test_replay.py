@@ -332,3 +332,12 @@ def test_a_dashboard_in_a_browser_gets_its_cors_answer_replayed_and_no_other_ori
     assert "X-Request-ID" in replayed["Access-Control-Expose-Headers"]
     assert stranger.get("Access-Control-Allow-Origin") is None
     assert plain.get("Access-Control-Allow-Origin") is None
+
+
+def test_a_request_with_too_many_parameters_gets_djangos_json_400_not_a_crash(article):
+    too_many = "&".join(["region=64.72"] * 1001)  # past DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+    answer = wsgi_get(query=too_many)
+
+    assert answer.status_code == 400
+    assert answer["Content-Type"].startswith("application/json") and answer.get("X-Request-ID")

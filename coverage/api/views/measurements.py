@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from ...figures import access
 from ...figures import history as figure_history
+from ...figures.latest import lock_series_of
 from ...figures.values import parse_moment
 from ...models import Measurement
 from .. import representation
@@ -66,6 +67,12 @@ class MeasurementViewSet(
         if self.action not in ("list", "deleted", "history"):
             queryset = access.visible_figures(queryset, actor_of(self.request))  # lists: MeasurementFilterSet
         return queryset
+
+    def get_object(self):
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Its series' is_latest locks before its row's (coverage.figures.latest.lock_series): never the other way.
+            lock_series_of(Measurement.objects.filter(pk=self.kwargs[self.lookup_field]))
+        return super().get_object()
 
     def check_write(self, actor, obj):
         # A new figure's region, and the region a change moves it to, are checked by the serializer.
