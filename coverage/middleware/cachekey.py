@@ -15,17 +15,26 @@ from django.utils import timezone
 
 from ..models.versions import Stamp
 
+PROJECT = Path(__file__).resolve().parents[2]  # the folder holding adminduk/ and coverage/
+
+
+def release_files() -> list[Path]:
+    """The service's own files, whose contents make a release."""
+    return [
+        path
+        for folder in ("adminduk", "coverage")
+        for path in sorted((PROJECT / folder).rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+
 
 def _release() -> str:
     """A digest of the service's own files and of the versions of the frameworks that shape its answers: a cache
     shared by several releases (Redis, during a rolling deploy) never gives one release's answer for another's."""
-    root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(f"django {django.__version__} drf {rest_framework.VERSION}".encode())
-    for folder in ("adminduk", "coverage"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
-                digest.update(path.read_bytes())
+    for path in release_files():
+        digest.update(f"{path.relative_to(PROJECT).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
