@@ -87,7 +87,7 @@ class CodeListField(ValueListMixin, forms.ModelMultipleChoiceField):
         self.from_bps = from_bps  # region codes: BPS codes to Kemendagri ones (coverage.regions.crosswalk)
         super().__init__(*args, **kwargs)
 
-    data_version = None  # set per request by FilterSet.form
+    reference_version = None  # set per request by FilterSet.form
     code_system = None  # the request's code_system, set by FilterSet.form
 
     def clean(self, value):
@@ -100,9 +100,9 @@ class CodeListField(ValueListMixin, forms.ModelMultipleChoiceField):
             value = self.from_bps(value)  # Kemendagri codes, or unknown_bps_code / ambiguous_bps_code
         for code in value:
             self.check_code(code)
-        if self.data_version is None or self.queryset.query.where:
+        if self.reference_version is None or self.queryset.query.where:
             return super()._check_values(value)  # the memo is of whole tables, not of a filtered queryset
-        known = _known_codes(self.queryset.model, self.data_version)
+        known = _known_codes(self.queryset.model, self.reference_version)
         missing = [code for code in value if code not in known]
         if missing:
             known.update((row.code, row) for row in self.queryset.filter(code__in=missing))
@@ -118,14 +118,15 @@ _KNOWN_CODES = {}
 _KNOWN_CODES_MAX = 20_000
 
 
-def _known_codes(model, data_version) -> dict:
-    """The regions (or indicators) this process has looked up by code, as of one data version: any write moves the
-    version on, so an entry can never outlive a change of the row it stands for (its code, its parent). Rows are
-    read-only here; they only supply the primary key and code that filters need."""
+def _known_codes(model, reference_version) -> dict:
+    """The regions (or indicators) this process has looked up by code, as of one version of reference data: any
+    write of a region or indicator moves it on, so an entry can never outlive a change of the row it stands for (its
+    code, its parent), while figures come and go. Rows are read-only here; they only supply the primary key and code
+    that filters need."""
     version, known = _KNOWN_CODES.get(model, (None, None))
-    if version != data_version or len(known) > _KNOWN_CODES_MAX:
+    if version != reference_version or len(known) > _KNOWN_CODES_MAX:
         known = {}
-        _KNOWN_CODES[model] = (data_version, known)
+        _KNOWN_CODES[model] = (reference_version, known)
     return known
 
 

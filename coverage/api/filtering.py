@@ -78,13 +78,13 @@ class FilterSet(django_filters.FilterSet):
     def form(self):
         if not hasattr(self, "_form"):
             form = super().form
-            # Codes are looked up against the data version the request read (see CodeListField).
+            # Codes are looked up against the version of reference data the request read (see CodeListField).
             # BPS codes are read as such where the request says so (an invalid code_system is its own error).
-            version = getattr(self.request, "data_version", None)
+            version = getattr(self.request, "reference_version", None)
             system = self.data.get("code_system")
             for field in form.fields.values():
                 if isinstance(field, CodeListField):
-                    field.data_version, field.code_system = version, system
+                    field.reference_version, field.code_system = version, system
         return self._form
 
 

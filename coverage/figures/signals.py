@@ -6,7 +6,18 @@ from django.contrib.auth.models import Group, User
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from ..models import ClientKey, Indicator, Measurement, NationalTarget, Partnership, Region, RegionGrant, Source
+from ..models import (
+    BpsCode,
+    ClientKey,
+    Indicator,
+    Measurement,
+    NationalTarget,
+    Partnership,
+    Region,
+    RegionChange,
+    RegionGrant,
+    Source,
+)
 from ..models.base import province_of
 from ..models.versions import bump_data_version, provinces_of
 from . import access
@@ -74,20 +85,19 @@ def figure_changed(sender, instance, created=False, raw=False, **kwargs):
     instance._loaded_series = (instance.region_id, instance.indicator_id)
 
 
-@receiver(post_save, sender=Region)
-@receiver(post_save, sender=Indicator)
-@receiver(post_save, sender=Source)
-@receiver(post_save, sender=NationalTarget)
-@receiver(post_save, sender=Partnership)
-@receiver(post_delete, sender=Region)
-@receiver(post_delete, sender=Indicator)
-@receiver(post_delete, sender=Source)
-@receiver(post_delete, sender=NationalTarget)
-@receiver(post_delete, sender=Partnership)
+REFERENCE_MODELS = (Region, BpsCode, RegionChange, Indicator, Source, NationalTarget, Partnership)
+
+
 @receiver(m2m_changed, sender=Partnership.regions.through)
 def reference_data_changed(sender, **kwargs):
-    """Reference data is shown publicly (sources are listed even when only drafts cite them)."""
+    """Reference data is shown publicly (sources are listed even when only drafts cite them), and what a question's
+    codes mean is read from it (a BPS code's region, a recode's successor: coverage.api.plans)."""
     bump_data_version(public=True)
+
+
+for _model in REFERENCE_MODELS:
+    post_save.connect(reference_data_changed, sender=_model, dispatch_uid=f"reference-saved-{_model.__name__}")
+    post_delete.connect(reference_data_changed, sender=_model, dispatch_uid=f"reference-deleted-{_model.__name__}")
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)

@@ -112,7 +112,8 @@ class ResponseCacheMiddleware:
         noted = request.META.get(NOTED)
         scope = _scope(request.META)
         versions, noted_key = noted if noted is not None else (current_data_version(scope), None)
-        request.data_version = versions.public  # also keys the code lookups of filters (coverage.api.filtering)
+        # What the codes filters look up, and the SQL of a question, are built from (coverage.api.plans).
+        request.reference_version = versions.reference
         anonymous = _anonymous(request)
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
         # The shortcut is for anonymous readers of public data only: a client with credentials has them checked

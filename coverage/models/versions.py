@@ -10,7 +10,8 @@ They differ by who reads, and by what an answer reads:
   targets, partnerships, users), and one version per province moves with PUBLIC when a published figure of a region
   in it changes. An anonymous answer that reads the figures of some provinces only (coverage.api.scope) is keyed by
   REFERENCE and those provinces' versions: a question about Kalimantan Timur keeps its cached answer while Papua
-  publishes.
+  publishes. REFERENCE alone keys what is built from reference data only: the codes filters have looked up, and
+  the SQL of a question (coverage.api.plans), which figures do not change.
 - ``ALL`` moves on every change, drafts, region grants and permissions included: the ETag of readers with
   credentials, who may see drafts.
 
@@ -69,6 +70,7 @@ class Versions(NamedTuple):
     public: Stamp
     all: Stamp
     answer: Stamp  # what an anonymous answer is keyed by: PUBLIC, or REFERENCE and the provinces it reads
+    reference: Stamp  # REFERENCE: what the SQL of a question is built from (coverage.api.plans), code lookups too
 
 
 def bump_data_version(*, public: bool, provinces: Iterable[str] | None = None) -> None:
@@ -111,12 +113,12 @@ def provinces_of(region_ids: Iterable[int]) -> set[str]:
 
 
 def read_data_versions(provinces: Iterable[str] | None = None, *, using: str = "default") -> Versions:
-    """The versions, in one query: PUBLIC and ALL, and, given ``provinces`` (what an answer reads), REFERENCE and
+    """The versions, in one query: PUBLIC, ALL and REFERENCE, and, given ``provinces`` (what an answer reads),
     theirs; from the database ``using`` (a replica's, to see whether it has replayed them). Plain SQL on
     PostgreSQL: the ORM took longer to build this query than PostgreSQL takes to run it, and the moment as a
     number (all that ETags and Last-Modified need) is cheaper to read."""
     scoped = None if provinces is None else sorted(set(provinces))
-    wanted = [PUBLIC, ALL] if scoped is None else [PUBLIC, ALL, REFERENCE, *map(province_row, scoped)]
+    wanted = [PUBLIC, ALL, REFERENCE, *map(province_row, scoped or ())]
     if connections[using].vendor == "postgresql":
         with connections[using].cursor() as cursor:
             cursor.execute(
@@ -131,11 +133,11 @@ def read_data_versions(provinces: Iterable[str] | None = None, *, using: str = "
             .filter(pk__in=wanted)
             .values_list("pk", "version", "changed_at")
         }
-    public = rows.get(PUBLIC, NEVER)
+    public, reference = rows.get(PUBLIC, NEVER), rows.get(REFERENCE, NEVER)
     if scoped is None:
-        return Versions(public, rows.get(ALL, NEVER), public)
-    parts = [(f"r{REFERENCE}", rows.get(REFERENCE, NEVER))]
+        return Versions(public, rows.get(ALL, NEVER), public, reference)
+    parts = [(f"r{REFERENCE}", reference)]
     parts += [(province, rows.get(province_row(province), NEVER)) for province in scoped]
     moments = [stamp.changed_at for _, stamp in parts if stamp.changed_at is not None]
     answer = Stamp("+".join(f"{name}.{stamp.version}" for name, stamp in parts), max(moments, default=None))
-    return Versions(public, rows.get(ALL, NEVER), answer)
+    return Versions(public, rows.get(ALL, NEVER), answer, reference)
