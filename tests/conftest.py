@@ -18,11 +18,14 @@ from .helpers import EDITING, fetch_schema, figure, token_client
 
 @pytest.fixture(autouse=True)
 def empty_response_cache():
-    """Each test starts with an empty response cache, as a fresh server would (test databases restart at the
-    same data version)."""
+    """Each test starts with an empty response cache and no plans kept, as a fresh server would (test databases
+    restart at the same data version)."""
     from django.core.cache import caches
 
+    from coverage.api import plans
+
     caches["responses"].clear()
+    plans.forget()
 
 
 # --- data -----------------------------------------------------------------------------------------------------

@@ -1,23 +1,9 @@
-"""Pages of ``page`` and ``page_size`` as in the contract, counted without the joins of the rows."""
+"""Pages of ``page`` and ``page_size`` as in the contract, counted only when a page is full."""
 
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination
-
-
-class CountedBy:
-    """The rows of one queryset, counted with another that selects the same rows more cheaply (without the joins
-    that only add columns): what the paginator needs for ``count``."""
-
-    def __init__(self, rows, counted):
-        self.rows, self.counted = rows, counted
-
-    def count(self):
-        return self.counted.count()
-
-    def __getitem__(self, key):
-        return self.rows[key]
 
 
 class CountSavingPaginator(DjangoPaginator):

@@ -11,11 +11,10 @@ from ...figures import history as figure_history
 from ...figures.latest import lock_series_of
 from ...figures.values import parse_moment
 from ...models import Measurement
-from .. import representation
+from .. import plans, representation
 from ..clients import actor_of
 from ..filtersets import DeletedFilterSet, MeasurementFilterSet
 from ..import_action import ImportMixin
-from ..pagination import CountedBy
 from ..renderers import copy_csv_chunks
 from ..serializers.changes import DeletedMeasurementSerializer, HistoryEntrySerializer
 from ..serializers.records import MeasurementSerializer
@@ -36,11 +35,19 @@ class MeasurementViewSet(
     credential_required_actions = ("history",)  # a read, but only for clients allowed to see unpublished figures
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset()) if request.query_params.get("page_size") != "all" else None
-        if queryset is None or queryset.model is not Measurement:
+        figures = plans.plan(request, self.figures) if request.query_params.get("page_size") != "all" else None
+        if figures is None:
             return super().list(request, *args, **kwargs)  # full export, or known_at's historical rows
-        page = self.paginate_queryset(CountedBy(representation.figure_values(queryset), queryset))
+        page = self.paginate_queryset(figures)
         return self.get_paginated_response(list(representation.figure_dicts(page)))
+
+    def figures(self):
+        """The current figures the request asks for, as the tuples figure_dicts() reads, and the same rows without
+        the joins that only add columns, to count them; None: known_at's historical rows (the serializer's)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        if queryset.model is not Measurement:
+            return None
+        return representation.figure_values(queryset), queryset
 
     def export_chunks(self, queryset, header):
         query = representation.figure_csv_query(queryset) if queryset.model is Measurement else None

@@ -1,0 +1,161 @@
+"""Plans: the SQL of a question asked before, kept, so that its answer is computed again without building it again.
+
+Computing the answer to ``/api/v1/measurements/?indicator=kia-ownership&as_of=2024-06-30&parent=64`` spent about
+half of its CPU building the query (validating the parameters, looking up their codes, turning them into ORM
+conditions, compiling the SQL) and less than that running it and writing the JSON (docs/performance.md). Asked
+again, that work gives the same SQL and parameters, as long as what it is built from is the same:
+
+- the path and the query string, exactly as given;
+- who asks: plans are kept for anonymous readers, who all see the published figures and nothing else (a client
+  with credentials sees the drafts its grants allow: its query is built for each request);
+- reference data (regions, their codes and parents, BPS codes, recodes, indicators): a plan is kept under the
+  version of reference data the request read (coverage.models.versions.REFERENCE), which any change of them moves
+  on, in the writing transaction;
+- the day: a parameter left out may mean today.
+
+Figures are not among them: a plan holds SQL, not rows. Each use runs it on the database the request reads from (a
+replica, coverage.middleware.replicas), so an answer computed from a plan is the answer computed from scratch;
+tests/api/test_plans.py holds the two equal under random writes through every door. A question that fails
+validation gets its 400 each time and no plan. Plans are kept per thread, as Django keeps its connections: the
+``MAX_PLANS`` used last.
+"""
+
+import threading
+from collections import OrderedDict
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.models.query import ValuesListIterable
+from django.utils import timezone
+
+from ..figures.access import ANONYMOUS
+from .clients import actor_of
+
+MAX_PLANS = 256  # per thread (a gunicorn sync worker has one)
+
+
+class CompiledRows:
+    """A values_list() queryset compiled once: each call runs its SQL again and gives its rows as iterating the
+    queryset would (as SQLCompiler.execute_sql and results_iter do: the columns selected, the converters of the
+    database and of the fields applied; the converters are found once)."""
+
+    def __init__(self, queryset):
+        if queryset._iterable_class is not ValuesListIterable:
+            raise TypeError("CompiledRows compiles values_list() querysets")
+        self.model = queryset.model
+        self.compiler = queryset.query.get_compiler(queryset.db)
+        try:
+            self.sql, self.params = self.compiler.as_sql()
+        except EmptyResultSet:  # a condition nothing meets (an empty list of codes): no rows, no query
+            self.sql, self.params = "", ()
+            return
+        columns = [selected[0] for selected in self.compiler.select[: self.compiler.col_count]]
+        if self.compiler.has_composite_fields(columns):
+            raise TypeError("CompiledRows does not select composite primary keys")
+        self.converters = self.compiler.get_converters(columns)
+        self.columns = self.compiler.col_count if self.compiler.has_extra_select else None
+
+    def __call__(self) -> list[tuple]:
+        if not self.sql:
+            return []
+        with connections[router.db_for_read(self.model)].cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            fetched = cursor.fetchall()
+        if self.columns is not None:
+            fetched = [row[: self.columns] for row in fetched]
+        if not self.converters:
+            return fetched  # tuples, from both drivers
+        return list(map(tuple, self.compiler.apply_converters(fetched, self.converters)))
+
+
+class CompiledCount:
+    """A queryset's count(), compiled once: the first call runs it, recording the statement Django sends (through
+    execute_wrapper, Django's hook for instrumenting queries); each later call runs that statement again."""
+
+    def __init__(self, queryset):
+        self.queryset, self.sql, self.params = queryset, None, ()
+
+    def __call__(self) -> int:
+        alias = router.db_for_read(self.queryset.model)
+        if self.sql is None:
+            sent = []
+
+            def record(execute, sql, params, many, context):
+                sent.append((sql, params))
+                return execute(sql, params, many, context)
+
+            with connections[alias].execute_wrapper(record):
+                count = self.queryset.using(alias).count()
+            if len(sent) == 1:
+                self.sql, self.params = sent[0]
+            elif not sent and count == 0:  # a condition nothing meets: counted without a query, as it always will be
+                self.sql = ""
+            return count
+        if not self.sql:
+            return 0
+        with connections[alias].cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            return cursor.fetchone()[0]
+
+
+class Plan:
+    """The rows of a question, a page at a time, and their number: what the API's paginator reads.
+
+    ``rows`` is a values_list() queryset; ``counted`` selects the same rows more cheaply (without the joins that
+    only add columns), for the count. Neither is ever evaluated itself: each page is a slice compiled once.
+    """
+
+    def __init__(self, rows, counted):
+        self.rows, self.counting = rows, CompiledCount(counted)
+        self.pages = {}
+
+    def count(self) -> int:
+        return self.counting()
+
+    def __getitem__(self, key: slice) -> list[tuple]:
+        page = self.pages.get((key.start, key.stop))
+        if page is None:
+            page = self.pages[key.start, key.stop] = CompiledRows(self.rows[key])
+        return page()
+
+
+_kept = threading.local()
+
+
+def plan(request, build) -> Plan | None:
+    """The Plan of this request's question: the one kept for it, or ``build()``'s ((rows, counted), or None where
+    there is nothing to plan), kept if the question may be."""
+    key = _key(request)
+    kept = _plans()
+    found = kept.get(key) if key is not None else None
+    if found is not None:
+        kept.move_to_end(key)
+        return found
+    built = build()
+    if built is None:
+        return None
+    made = Plan(*built)
+    if key is not None:
+        kept[key] = made
+        if len(kept) > MAX_PLANS:
+            kept.popitem(last=False)
+    return made
+
+
+def forget() -> None:
+    """Drop this thread's plans (tests compare answers computed with and without them)."""
+    _plans().clear()
+
+
+def _plans() -> OrderedDict:
+    if not hasattr(_kept, "plans"):
+        _kept.plans = OrderedDict()
+    return _kept.plans
+
+
+def _key(request):
+    """What the SQL of an anonymous question is built from (see the module's docstring); None: not kept."""
+    reference = getattr(request._request, "reference_version", None)  # read by coverage.middleware.cache
+    if reference is None or actor_of(request) != ANONYMOUS:
+        return None
+    return request.path, request.META.get("QUERY_STRING", ""), reference, timezone.localdate()

@@ -1,0 +1,208 @@
+"""Plans (coverage.api.plans): an anonymous question asked again is answered from the SQL built the first time, and
+that answer is always the one built from scratch, whatever was written in between, through whichever door. Every
+figure here is synthetic."""
+
+import datetime
+import json
+import random
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from coverage.api import plans
+from coverage.api.views.measurements import MeasurementViewSet
+from coverage.models import BpsCode, Indicator, Measurement, Region, RegionChange
+
+from ..middleware.test_never_stale import Doors, world  # noqa: F401  (the fixture, with the article's data)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+QUESTIONS = [
+    "indicator=kia-ownership&as_of=2024-06-13&parent=64",
+    "indicator=ktp-el-recording&ordering=-value&page_size=3",
+    "indicator=ktp-el-recording&ordering=-value&page_size=3&page=2",
+    "region=64.72,64.01&ordering=-as_of",
+    "within=91",
+    "region=91.01&region=92.01&indicator=kia-ownership",
+    "latest=true&level=2&ordering=-value",
+    "parent=64&latest=true",
+    "region=64.74&lineage=true",
+    "region=64.74&lineage=true&latest=true",
+    "code_system=bps&region=9972",
+    "code_system=bps&parent=64&latest=true",
+    "as_of_from=2024-01-01&as_of_to=2025-06-30&kind=city",
+    "flags=jump,above_100",
+    "",
+]
+
+
+class ReferenceDoors(Doors):
+    """Doors that change what a question's codes stand for: a BPS pair, a recode (the ORM's: a shell, a loader)."""
+
+    def bps_pair(self):
+        pair = BpsCode.objects.filter(code="9972").first()
+        if pair is not None:
+            pair.delete()
+        else:
+            BpsCode.objects.create(code="9972", region_id=self.rng.choice(["64.72", "64.74"]), name="Synthetic")
+
+    def recode(self):
+        change = RegionChange.objects.filter(new_id="64.74").first()
+        if change is not None:
+            change.delete()
+        else:
+            RegionChange.objects.create(
+                old_id="64.72", new_id="64.74", kind="recode", effective=datetime.date(2024, 9, 1), legal_basis="test"
+            )
+
+    REFERENCE = (*Doors.REFERENCE, "bps_pair", "recode")
+
+
+def answers(query):
+    """(planned, built): the answer to an anonymous question with plans (the response cache off, so that it is
+    computed), and the same question built from scratch, no plan looked up or kept."""
+    with override_settings(RESPONSE_CACHE=False):
+        planned = Client().get(f"/api/v1/measurements/?{query}")
+        with mock.patch.object(plans, "_key", return_value=None):
+            built = Client().get(f"/api/v1/measurements/?{query}")
+    return planned, built
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_an_answer_from_a_plan_is_the_answer_built_afresh(world, editor, admin_client, seed):  # noqa: F811
+    rng = random.Random(seed)
+    doors = ReferenceDoors(rng, world, editor, admin_client)
+    builds = mock.Mock(wraps=MeasurementViewSet.figures, autospec=True)
+    reads = 0
+    with mock.patch.object(MeasurementViewSet, "figures", lambda view: builds(view)):
+        for step in range(140):
+            if rng.random() < 0.35:
+                getattr(doors, rng.choice(Doors.WRITES if rng.random() < 0.7 else ReferenceDoors.REFERENCE))()
+                continue
+            query = rng.choice(QUESTIONS)
+            planned, built = answers(query)
+            reads += 1
+            assert (planned.status_code, json.loads(planned.content)) == (
+                built.status_code,
+                json.loads(built.content),
+            ), f"step {step}: ?{query} differs from the answer built afresh"
+    # Each read built once from scratch; the planned reads built less often: plans were used often enough to compare.
+    from_plans = 2 * reads - builds.call_count
+    assert from_plans >= 20, (builds.call_count, reads)
+
+
+def test_a_question_asked_again_runs_only_its_sql(article):
+    query = "/api/v1/measurements/?indicator=ktp-el-recording&parent=64&ordering=-value"
+    with override_settings(RESPONSE_CACHE=False):
+        first = Client().get(query)
+        with CaptureQueriesContext(connection) as ran:
+            again = Client().get(query)
+    assert json.loads(again.content) == json.loads(first.content)
+    # The data versions, and the figures: no code looked up, nothing else.
+    assert len(ran.captured_queries) == 2, [q["sql"][:80] for q in ran.captured_queries]
+    assert "coverage_measurement" in ran.captured_queries[1]["sql"]
+
+
+def test_plans_are_kept_for_anonymous_questions_that_validate(article, reader):
+    builds = mock.Mock(wraps=MeasurementViewSet.figures, autospec=True)
+    with (
+        override_settings(RESPONSE_CACHE=False),
+        mock.patch.object(MeasurementViewSet, "figures", lambda view: builds(view)),
+    ):
+        for _ in range(3):
+            assert Client().get("/api/v1/measurements/?parent=64").status_code == 200
+        assert builds.call_count == 1
+        for _ in range(2):  # a client with credentials sees what its grants allow: built for each request
+            assert reader.get("/api/v1/measurements/?parent=64").status_code == 200
+        assert builds.call_count == 3
+        for _ in range(2):  # refused each time (validated each time), nothing kept
+            assert Client().get("/api/v1/measurements/?parent=99").status_code == 400
+        assert builds.call_count == 5
+        assert Client().get("/api/v1/measurements/?parent=64&page_size=2").status_code == 200  # another question
+        assert builds.call_count == 6
+        Region.objects.filter(code="64.01").get().save()  # reference data moved on: built again, once
+        for _ in range(2):
+            assert Client().get("/api/v1/measurements/?parent=64").status_code == 200
+        assert builds.call_count == 7
+        Indicator.objects.get(code="kia-ownership").save()
+        assert Client().get("/api/v1/measurements/?parent=64").status_code == 200
+        assert builds.call_count == 8
+        Measurement.objects.filter(region__code="64.74").update(value=1)  # figures: the plan holds no rows
+        answer = json.loads(Client().get("/api/v1/measurements/?parent=64").content)
+        assert builds.call_count == 8
+        assert {row["value"] for row in answer["results"] if row["region"] == "64.74"} == {1}
+
+
+def test_a_full_page_is_counted_anew_each_time_it_is_asked(article, editor):
+    query = "/api/v1/measurements/?indicator=ktp-el-recording&page_size=2"
+    with override_settings(RESPONSE_CACHE=False):
+        before = json.loads(Client().get(query).content)["count"]
+        new = {
+            "region": "64.01",
+            "indicator": "ktp-el-recording",
+            "as_of": "2024-06-20",
+            "value": 70.5,
+            "status": "published",
+        }
+        assert editor.post("/api/v1/measurements/", {**new, "source": article.pk}, format="json").status_code == 201
+        with CaptureQueriesContext(connection) as ran:
+            after = json.loads(Client().get(query).content)["count"]
+    assert after == before + 1
+    # The data versions, the page, its count: the plan's two statements run again, nothing built.
+    assert len(ran.captured_queries) == 3, [q["sql"][:80] for q in ran.captured_queries]
+    assert "COUNT(*)" in ran.captured_queries[2]["sql"]
+
+
+def test_plans_kept_are_bounded(article, monkeypatch):
+    monkeypatch.setattr(plans, "MAX_PLANS", 2)
+    with override_settings(RESPONSE_CACHE=False):
+        for query in ("parent=64", "region=64.01", "region=64.72", "parent=64"):
+            assert Client().get(f"/api/v1/measurements/?{query}").status_code == 200
+    assert [key[1] for key in plans._plans()] == ["region=64.72", "parent=64"]
+
+
+# --- the pieces ---------------------------------------------------------------------------------------------------
+
+
+def test_compiled_rows_give_what_the_queryset_gives(article):
+    queryset = Measurement.objects.filter(region__code__startswith="64.").order_by("-value", "id")
+    columns = ("id", "region__code", "as_of", "value", "updated_at", "status")
+    compiled = plans.CompiledRows(queryset.values_list(*columns)[1:5])
+    assert compiled() == list(queryset.values_list(*columns)[1:5])  # dates and decimals as the ORM converts them
+    Measurement.objects.filter(region__code="64.74").update(value=99.99)
+    assert compiled() == list(queryset.values_list(*columns)[1:5])  # run again: the rows of now
+    assert isinstance(compiled()[0][2], datetime.date)
+
+
+def test_compiled_rows_of_an_impossible_condition_run_no_query(article):
+    compiled = plans.CompiledRows(Measurement.objects.filter(pk__in=[]).values_list("id"))
+    with CaptureQueriesContext(connection) as ran:
+        assert compiled() == []
+    assert ran.captured_queries == []
+
+
+def test_compiled_rows_take_values_list_querysets_only(article):
+    with pytest.raises(TypeError):
+        plans.CompiledRows(Measurement.objects.all())
+    with pytest.raises(TypeError):
+        plans.CompiledRows(Measurement.objects.values("id"))
+
+
+def test_compiled_count_of_an_impossible_condition_runs_no_query(article):
+    counting = plans.CompiledCount(Measurement.objects.filter(pk__in=[]))
+    with CaptureQueriesContext(connection) as ran:
+        assert counting() == 0
+        assert counting() == 0
+    assert ran.captured_queries == []
+
+
+def test_compiled_count_counts_the_rows_of_now(article):
+    counting = plans.CompiledCount(Measurement.objects.filter(region__code__startswith="64."))
+    assert counting() == Measurement.objects.filter(region__code__startswith="64.").count()
+    Measurement.objects.filter(region__code="64.74").delete()
+    with CaptureQueriesContext(connection) as ran:
+        assert counting() == Measurement.objects.filter(region__code__startswith="64.").count()
+    assert len(ran.captured_queries) == 2  # its own statement, and the check's
