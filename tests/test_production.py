@@ -88,3 +88,16 @@ def test_cors_answers_named_origins_only(api, article):
     assert "Access-Control-Allow-Origin" not in other
     assert preflight.status_code == 200
     assert "if-match" in preflight["Access-Control-Allow-Headers"]
+
+
+def test_a_gunicorn_worker_moves_what_it_loaded_out_of_the_garbage_collectors_way():
+    import gc
+
+    from adminduk import gunicorn
+
+    assert gc.get_freeze_count() == 0
+    try:
+        gunicorn.post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 10_000  # Django, DRF and the service's modules, not a handful of objects
+    finally:
+        gc.unfreeze()
