@@ -41,6 +41,8 @@ if log_format(environ.Env()) == "json":  # as the service's own lines (adminduk.
 
 
 def post_worker_init(worker):
-    """What the worker has loaded (Django, the service, their modules) lives as long as it does: moved out of the
-    garbage collector's generations, so that its collections no longer walk it each time (docs/performance.md)."""
+    """What the worker has loaded (Django, the service, most of their modules) lives as long as it does: moved out of
+    the garbage collector's generations, so that its collections no longer walk it each time; the garbage of loading
+    collected first, not kept for the worker's life."""
+    gc.collect()
     gc.freeze()

@@ -11,9 +11,12 @@ again, that work gives the same SQL and parameters, as long as what it is built 
 - reference data (regions, their codes and parents, BPS codes, recodes, indicators): a plan is kept under the
   version of reference data the request read (coverage.models.versions.REFERENCE), which any change of them moves
   on, in the writing transaction;
-- the day: a parameter left out may mean today.
+- the day (no filter of these lists reads it today; a plan never outlives one that would);
+- the configuration (coverage.api.configuration: QUALITY_JUMP's threshold is in the SQL of ``flag=jump``).
 
-Figures are not among them: a plan holds SQL, not rows. Each use runs it on the database the request reads from (a
+Figures are not among them: a plan holds SQL, not rows. A change of reference data made around the models (SQL,
+``QuerySet.update()``), which moves no version, is seen once the plans older than RESPONSE_CACHE_SECONDS are built
+again, as kept answers expire then too. Each use runs it on the database the request reads from (a
 replica, coverage.middleware.replicas), so an answer computed from a plan is the answer computed from scratch;
 tests/api/test_plans.py holds the two equal under random writes through every door. A question that fails
 validation gets its 400 each time and no plan. Plans are kept per thread, as Django keeps its connections: the
@@ -21,8 +24,10 @@ validation gets its 400 each time and no plan. Plans are kept per thread, as Dja
 """
 
 import threading
+import time
 from collections import OrderedDict
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models.query import ValuesListIterable
@@ -30,8 +35,9 @@ from django.utils import timezone
 
 from ..figures.access import ANONYMOUS
 from .clients import actor_of
+from .configuration import configuration
 
-MAX_PLANS = 256  # per thread (a gunicorn sync worker has one)
+MAX_PLANS = 256  # per thread (a gunicorn sync worker has one): 30–100 KB each
 
 
 class CompiledRows:
@@ -73,10 +79,10 @@ class CompiledCount:
     execute_wrapper, Django's hook for instrumenting queries); each later call runs that statement again."""
 
     def __init__(self, queryset):
-        self.queryset, self.sql, self.params = queryset, None, ()
+        self.queryset, self.model, self.sql, self.params = queryset, queryset.model, None, ()
 
     def __call__(self) -> int:
-        alias = router.db_for_read(self.queryset.model)
+        alias = router.db_for_read(self.model)
         if self.sql is None:
             sent = []
 
@@ -86,10 +92,13 @@ class CompiledCount:
 
             with connections[alias].execute_wrapper(record):
                 count = self.queryset.using(alias).count()
+            # The statement as the driver got it (the recorder is the innermost wrapper).
             if len(sent) == 1:
                 self.sql, self.params = sent[0]
             elif not sent and count == 0:  # a condition nothing meets: counted without a query, as it always will be
                 self.sql = ""
+            if self.sql is not None:
+                self.queryset = None  # recorded: the queryset is not needed again
             return count
         if not self.sql:
             return 0
@@ -108,6 +117,7 @@ class Plan:
     def __init__(self, rows, counted):
         self.rows, self.counting = rows, CompiledCount(counted)
         self.pages = {}
+        self.made = time.monotonic()
 
     def count(self) -> int:
         return self.counting()
@@ -128,7 +138,7 @@ def plan(request, build) -> Plan | None:
     key = _key(request)
     kept = _plans()
     found = kept.get(key) if key is not None else None
-    if found is not None:
+    if found is not None and time.monotonic() - found.made <= settings.RESPONSE_CACHE_SECONDS:
         kept.move_to_end(key)
         return found
     built = build()
@@ -143,7 +153,7 @@ def plan(request, build) -> Plan | None:
 
 
 def forget() -> None:
-    """Drop this thread's plans (tests compare answers computed with and without them)."""
+    """Drop this thread's plans (a test starts as a fresh worker would)."""
     _plans().clear()
 
 
@@ -158,4 +168,4 @@ def _key(request):
     reference = getattr(request._request, "reference_version", None)  # read by coverage.middleware.cache
     if reference is None or actor_of(request) != ANONYMOUS:
         return None
-    return request.path, request.META.get("QUERY_STRING", ""), reference, timezone.localdate()
+    return request.path, request.META.get("QUERY_STRING", ""), reference, timezone.localdate(), configuration()
