@@ -14,11 +14,11 @@ again, that work gives the same SQL and parameters, as long as what it is built 
 - the day (no filter of these lists reads it today; a plan never outlives one that would);
 - the configuration (coverage.api.configuration: QUALITY_JUMP's threshold is in the SQL of ``flag=jump``).
 
-Figures are not among them: a plan holds SQL, not rows. A change of reference data made around the models (SQL,
-``QuerySet.update()``), which moves no version, is seen once the plans older than RESPONSE_CACHE_SECONDS are built
-again, as kept answers expire then too. Each use runs it on the database the request reads from (a
-replica, coverage.middleware.replicas), so an answer computed from a plan is the answer computed from scratch;
-tests/api/test_plans.py holds the two equal under random writes through every door. A question that fails
+Figures are not among them: a plan holds SQL, not rows, and each use runs it on the database the request reads from
+(a replica, coverage.middleware.replicas), so an answer computed from a plan is the answer computed from scratch;
+tests/api/test_plans.py holds the two equal under random writes through every door. A change of reference data
+made around the models (SQL, ``QuerySet.update()``), which moves no version, is seen once the plans older than
+RESPONSE_CACHE_SECONDS are built again, as kept answers expire then too. A question that fails
 validation gets its 400 each time and no plan. Plans are kept per thread, as Django keeps its connections: the
 ``MAX_PLANS`` used last.
 """
@@ -147,6 +147,7 @@ def plan(request, build) -> Plan | None:
     made = Plan(*built)
     if key is not None:
         kept[key] = made
+        kept.move_to_end(key)  # in place of an expired one, which kept its place
         if len(kept) > MAX_PLANS:
             kept.popitem(last=False)
     return made
