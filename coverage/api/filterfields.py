@@ -350,9 +350,18 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, min_value=1900, max_value=2100, **kwargs)
 
 
+class OrderingTermsField(ValueListMixin, django_filters.fields.BaseCSVField):
+    """``ordering``'s comma-separated terms, read as every list is (CommaSeparatedWidget): spaces around a term
+    dropped, an empty term refused (``?ordering=,``)."""
+
+    def clean(self, value):
+        return super().clean(None if value is None else [term.strip(" ") for term in value])
+
+
 class TieBreakingOrderingFilter(django_filters.OrderingFilter):
     """Orders as asked, then by the resource's default order, so pages never overlap or skip rows."""
 
+    base_field_class = OrderingTermsField
     field_class = ChoiceField
 
     def __init__(self, *args, tie_breakers, **kwargs):

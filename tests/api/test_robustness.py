@@ -4,7 +4,10 @@ import json
 
 import pytest
 from django.urls import reverse
+from django_filters.widgets import BaseCSVWidget
 
+from coverage.api.filterfields import CommaSeparatedWidget
+from coverage.api.filtersets import MeasurementFilterSet, RegionFilterSet
 from coverage.models import Indicator, Measurement, Region
 
 from ..helpers import json_errors_of
@@ -88,6 +91,26 @@ def test_json_nested_too_deeply_is_a_400(article, editor):
 def test_an_empty_filter_value_is_a_400_not_the_whole_table(article, api):
     assert json_errors_of(api.get(URL, {"region": ""}), 400) == {("region", "empty")}
     assert json_errors_of(api.get(URL, {"level": ","}), 400) == {("level", "empty")}
+
+
+def _lists(filterset) -> list[str]:
+    """The parameters of a FilterSet that take comma-separated values."""
+    return sorted(
+        name
+        for name, filter_ in filterset.base_filters.items()
+        if isinstance(filter_.field.widget, CommaSeparatedWidget | BaseCSVWidget)
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [(URL, name) for name in _lists(MeasurementFilterSet)]
+    + [("/api/v1/regions/", name) for name in _lists(RegionFilterSet)],
+)
+@pytest.mark.parametrize("value", [",", "value,", " , "])
+def test_an_empty_term_in_any_list_is_a_400(article, api, path, parameter, value):
+    # Found by schemathesis: ?ordering=, was a 500 (an empty field name reached order_by()).
+    assert json_errors_of(api.get(path, {parameter: value}), 400) == {(parameter, "empty")}
 
 
 @pytest.mark.parametrize(
