@@ -4,6 +4,7 @@ per row (the same JSON and CSV, several times cheaper), and as PostgreSQL's own 
 import datetime
 from functools import lru_cache
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     TextField,
 )
@@ -79,7 +80,10 @@ def figure_csv_query(queryset) -> tuple[str, tuple] | None:
         if name is None:
             return None
         ordering.append(f"f.{name} DESC" if key.startswith("-") else f"f.{name}")
-    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    try:
+        sql, params = queryset.values_list(*fields).query.sql_with_params()
+    except EmptyResultSet:  # a condition nothing meets: the ORM's export writes the header alone
+        return None
     names = list(fields.values())
     # Text goes through the CSV writers' own rule against formulas (spreadsheet_safe_sql), and empty text is written
     # as nothing, as the csv module does (COPY would write ""). The timestamps are formatted in a LATERAL subquery

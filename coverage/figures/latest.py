@@ -3,6 +3,7 @@
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -65,7 +66,10 @@ def lock_series(regions=(), indicators=(), *, plan_sql=None, params=()) -> None:
 def lock_series_of(figures: QuerySet[Measurement]) -> None:
     """The is_latest locks of the series these stored figures are in, all at once and in order: taken before a
     write locks their rows (a change or a deletion through the API or the admin, a bulk deletion)."""
-    sql, params = figures.order_by().values("region_id", "indicator_id").query.sql_with_params()
+    try:
+        sql, params = figures.order_by().values("region_id", "indicator_id").query.sql_with_params()
+    except EmptyResultSet:  # a condition nothing meets (an id beyond any column's range): no figure, no lock
+        return
     lock_series(plan_sql=sql, params=params)
 
 
