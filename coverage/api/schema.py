@@ -4,7 +4,7 @@ import django_filters
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer
 from drf_standardized_errors import openapi
@@ -166,6 +166,21 @@ class AutoSchema(openapi.AutoSchema):
         # One open shape (attr: the field or query parameter, code: a stable machine-readable string) rather
         # than closed per-operation enums, which an unknown query parameter would contradict.
         return ValidationErrorResponseSerializer
+
+
+class ClosedBodyExtension(OpenApiSerializerExtension):
+    """A record's request body is closed (``additionalProperties: false``): the serializers refuse a field they do
+    not know with a 400 (ModelCleanSerializer.to_internal_value), so the schema says so. A record's read-only
+    fields, sent back as a GET gave them, are accepted and ignored; a generated client need not send them."""
+
+    target_class = "coverage.api.serializers.records.ModelCleanSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
 
 
 class StrictFilterExtension(DjangoFilterExtension):

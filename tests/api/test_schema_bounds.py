@@ -98,3 +98,41 @@ def test_the_schema_is_in_one_language_whatever_the_request_asks(api, schema):
 
     assert fetch_schema(api, "id") == schema
     assert sorted(text for text in indonesian if text in served) == []
+
+
+def record_bodies(schema):
+    """(method, path, component) of every operation whose JSON body is a record of the service."""
+    found = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            ref = (
+                operation.get("requestBody", {})
+                .get("content", {})
+                .get("application/json", {})
+                .get("schema", {})
+                .get("$ref")
+            )
+            if ref:
+                found.append((method, path, schema["components"]["schemas"][ref.rsplit("/", 1)[1]]))
+    return found
+
+
+def test_every_record_body_is_closed_in_the_schema_and_an_unknown_field_is_a_400_naming_it(article, editor, schema):
+    bodies = record_bodies(schema)
+    assert len(bodies) >= 15  # POST, PUT and PATCH of regions, indicators, sources, targets and figures
+    open_bodies = [
+        (method, path) for method, path, component in bodies if component.get("additionalProperties") is not False
+    ]
+    accepted = []
+    for method, path, _component in bodies:
+        if "{" in path:  # a record that exists: the first one its list gives
+            collection, parameter = path.split("{")
+            first = editor.get(collection).json()["results"][0]
+            path = f"{collection}{first[parameter.rstrip('}/')]}/"
+        response = getattr(editor, method)(path, {"zz_not_a_field": 1}, format="json")
+        errors = {(error["attr"], error["code"]) for error in response.json().get("errors", [])}
+        if response.status_code != 400 or ("zz_not_a_field", "unknown_field") not in errors:
+            accepted.append((method, path, response.status_code, errors))
+
+    assert open_bodies == []
+    assert accepted == []
