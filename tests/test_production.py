@@ -1,6 +1,8 @@
 """The production settings (DEBUG off, the documented environment): check --deploy, JSON only, HTTPS with HSTS
 but probes on any host over plain HTTP, and CORS for named origins only."""
 
+from unittest import mock
+
 import pytest
 from django.test import override_settings
 
@@ -101,3 +103,21 @@ def test_a_gunicorn_worker_moves_what_it_loaded_out_of_the_garbage_collectors_wa
         assert gc.get_freeze_count() > 10_000  # Django, DRF and the service's modules, not a handful of objects
     finally:
         gc.unfreeze()
+
+
+def test_gunicorn_builds_no_access_log_fields_the_service_writes_its_own_line_per_request():
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from adminduk import gunicorn
+
+    config = Config()
+    config.set("logger_class", gunicorn.logger_class)
+    config.set("accesslog", "-")  # an access log gunicorn's own logger would build each request's fields for
+    built = AssertionError("the access-log fields were built")
+    with mock.patch.object(Logger, "atoms", side_effect=built):
+        with pytest.raises(AssertionError):
+            Logger(config).access(resp=None, req=None, environ={}, request_time=None)
+        config.logger_class(config).access(resp=None, req=None, environ={}, request_time=None)
+
+    assert config.logger_class is gunicorn.ServiceLogger
