@@ -1,9 +1,16 @@
 """Pages of ``page`` and ``page_size`` as in the contract, counted only when a page is full."""
 
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Page
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination
+
+
+class RowsPage(Page):
+    """A page whose rows are a list already: iterated as that list (a Page is a Sequence, read an index at a time)."""
+
+    def __iter__(self):
+        return iter(self.object_list)
 
 
 class CountSavingPaginator(DjangoPaginator):
@@ -19,6 +26,9 @@ class CountSavingPaginator(DjangoPaginator):
                 raise EmptyPage(_("That page contains no results"))
             self.__dict__["count"] = offset + len(rows)  # Paginator.count is a cached_property
         return self._get_page(rows[: self.per_page], number, self)
+
+    def _get_page(self, *args, **kwargs):
+        return RowsPage(*args, **kwargs)
 
 
 class StrictPageNumberPagination(pagination.PageNumberPagination):

@@ -5,6 +5,7 @@ figure here is synthetic."""
 import datetime
 import json
 import random
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -246,3 +247,50 @@ def test_compiled_count_counts_the_rows_of_now(article):
     with CaptureQueriesContext(connection) as ran:
         assert counting() == Measurement.objects.filter(region__code__startswith="64.").count()
     assert len(ran.captured_queries) == 2  # its own statement, and the check's
+
+
+NASTY = ["O'Brien", "50% _off", "back\\slash", "semi; DROP TABLE x; --", 'dou"ble', "Tanjung Selor ✓", "$1", "%s"]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_a_kept_statement_finds_what_the_queryset_finds_whatever_the_values(article, text):
+    # On PostgreSQL a kept statement holds its values as literals (plans.literal_statement): every kind of value the
+    # API's filters bind is written so that it means what the bound parameter meant.
+    Region.objects.filter(code="64.74").update(name=f"Kota {text}")
+    moment = Measurement.objects.order_by("updated_at").values_list("updated_at", flat=True).first()
+    questions = [
+        Region.objects.filter(name__icontains=text).values_list("code", "name"),
+        Region.objects.filter(name=f"Kota {text}").values_list("code"),
+        Measurement.objects.filter(
+            region__code__in=["64.74", "64.71", text],
+            as_of__range=(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)),
+            value__gte=Decimal("50.5"),
+            updated_at__gte=moment,
+            status__in=["published", "verified"],
+            verified_by__isnull=True,
+        ).values_list("id", "as_of", "value"),
+    ]
+    for question in questions:
+        compiled = plans.CompiledRows(question.order_by(*question.query.values_select))
+        assert compiled() == list(question.order_by(*question.query.values_select))
+        counting = plans.CompiledCount(question)
+        assert counting() == counting() == question.count()
+        if connection.vendor == "postgresql":
+            assert compiled.params is None and counting.params is None
+    assert list(questions[1]) == [("64.74",)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_postgresql_plans_a_kept_question_once_for_its_values(article):
+    query = "/api/v1/measurements/?indicator=ktp-el-recording&year=2024&page_size=2&ordering=region,as_of"
+    with override_settings(RESPONSE_CACHE=False):
+        for _ in range(12):  # psycopg prepares a statement at its 5th run
+            assert Client().get(query).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "coverage_measurement"%'],
+        )
+        prepared = cursor.fetchall()
+    # The page and its count, each planned once and reused: no plan made again for each run.
+    assert len(prepared) == 2 and all(generic >= 5 and custom == 0 for generic, custom in prepared), prepared
