@@ -1,7 +1,7 @@
 """Load test: gunicorn on PostgreSQL, with the article's data and every province and kabupaten/kota, under
 mixed anonymous reads and keyed writes from wrk for a few minutes.
 
-    .venv/bin/python bench/load.py                      # 5 minutes, as reported in docs/performance.md
+    .venv/bin/python bench/load.py                      # 5 minutes (docs/performance.md: runs of --duration 60)
     .venv/bin/python bench/load.py --duration 30        # a quick run
     .venv/bin/python bench/load.py --write-share 0.01 --status published --province 64
                                  # reads about one province while the others publish
