@@ -18,7 +18,7 @@ def from_environment(env, *, default: str) -> dict:
             {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 2}
         )
         if env.bool("DB_PREPARED_STATEMENTS", default=True):
-            # Parameters bound by the server, and each statement a connection runs often prepared (at its 5th run).
+            # Parameters bound by the server, and each statement a connection runs often prepared (after its 5th run).
             # The statements of a question asked again hold their values (coverage.api.plans.literal_statement):
             # PostgreSQL plans them once per connection, where planning took longer than running the API's indexed
             # queries. Switch off behind a pooler in transaction mode that cannot keep prepared statements.

@@ -30,7 +30,8 @@ accesslog = None  # the service writes one JSON line per request itself (coverag
 class ServiceLogger(Logger):
     """gunicorn's logger without an access log. With logconfig_dict set (below), gunicorn would build each request's
     access-log fields, headers and all, and hand them to a logger that drops them: about 3 % of a worker's CPU
-    for a computed answer, more of a kept one's."""
+    for a computed answer, more of a kept one's. So gunicorn writes no access log even if asked (--access-logfile),
+    and its statsd logger is not used: the service's request log (coverage.middleware.requestlog) is the one."""
 
     def access(self, resp, req, environ, request_time):
         return None

@@ -26,6 +26,7 @@ validation gets its 400 each time and no plan. Plans are kept per thread, as Dja
 import threading
 import time
 from collections import OrderedDict
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -49,10 +50,19 @@ def literal_statement(connection, sql, params):
     these lists it never did (a page of LIMIT 101 over an estimate of a few hundred rows, or a partial index that
     only the value 'published' can use), so each run was planned again: 0.25 ms of PostgreSQL's CPU for q2's page,
     more than running it. A kept question runs with the same values every time: with them written in, the prepared
-    statement has no parameters, and its plan, made once per connection, is the plan for those values."""
-    if connection.vendor != "postgresql" or not params:
+    statement has no parameters, and its plan, made once per connection, is the plan for those values. psycopg keeps
+    100 prepared statements a connection: beyond about 50 questions kept a worker, the statements used least lately
+    are dropped and prepared again later.
+
+    Bound as they are: statements with a float (a literal is numeric, not float8) or a negative number (written
+    `` -1``, which a cast after it would bind first); no filter gives either today."""
+    if connection.vendor != "postgresql" or not params or any(_typed_apart(value) for value in params):
         return sql, params
     return connection.ops.compose_sql(sql, params), None
+
+
+def _typed_apart(value) -> bool:
+    return isinstance(value, float) or (isinstance(value, int | Decimal) and value < 0)
 
 
 class CompiledRows:

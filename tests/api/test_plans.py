@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models import DecimalField, F, FloatField, Value
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -284,7 +285,7 @@ def test_a_kept_statement_finds_what_the_queryset_finds_whatever_the_values(arti
 def test_postgresql_plans_a_kept_question_once_for_its_values(article):
     query = "/api/v1/measurements/?indicator=ktp-el-recording&year=2024&page_size=2&ordering=region,as_of"
     with override_settings(RESPONSE_CACHE=False):
-        for _ in range(12):  # psycopg prepares a statement at its 5th run
+        for _ in range(12):  # psycopg prepares a statement after its 5th run
             assert Client().get(query).status_code == 200
         with CaptureQueriesContext(connection) as ran:
             assert Client().get(query).status_code == 200
@@ -297,3 +298,18 @@ def test_postgresql_plans_a_kept_question_once_for_its_values(article):
     # The page and its count, each planned once and reused: no plan made again for each run.
     assert len(statements) == len(prepared) == 2, (statements, prepared)
     assert all(generic >= 5 and custom == 0 for generic, custom in prepared), prepared
+
+
+@pytest.mark.parametrize("value", [-1, Decimal("-0.5"), 1.5])
+def test_a_kept_statement_with_a_float_or_a_negative_number_stays_bound(article, value):
+    # As literals these would be numeric, not float8 (1.5), or " -1", which a cast after it would bind first.
+    field = FloatField() if isinstance(value, float) else DecimalField()
+    question = (
+        Measurement.objects.alias(bound=Value(value, output_field=field))
+        .filter(value__gte=F("bound"))
+        .values_list("id")
+        .order_by("id")
+    )
+    compiled = plans.CompiledRows(question)
+    assert compiled() == list(question) != []
+    assert compiled.params is not None  # bound, on PostgreSQL too
